@@ -1,0 +1,26 @@
+package dev.autoimport.connector.lustre;
+
+import java.io.Serializable;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * Hears how each {@link LustreAction} ended, so that the job counts outcomes and logs errors in one
+ * place. Called from the sink's I/O threads: implementations must be thread-safe.
+ */
+public interface ActionListener {
+
+    /** The action was carried out (or, for NONE, reached the sink). */
+    void onSuccess(LustreAction action);
+
+    /**
+     * The action failed for this one blob; the job goes on.
+     *
+     * @param attempts how many times it was tried
+     */
+    void onFailure(LustreAction action, Throwable error, int attempts);
+
+    /** Creates one listener per sink subtask, on the task manager. */
+    interface Factory extends Serializable {
+        ActionListener create(MetricGroup metricGroup, int subtaskIndex);
+    }
+}
