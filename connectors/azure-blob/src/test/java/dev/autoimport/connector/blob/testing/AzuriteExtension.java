@@ -146,6 +146,7 @@ public final class AzuriteExtension implements BeforeAllCallback, AfterAllCallba
     /**
      * Installs the pinned Azurite with {@code npm ci} when it is missing; returns its entry point.
      */
+    @SuppressWarnings("try") // the file lock is held for the try block, never read
     public static Path ensureInstalled() throws IOException, InterruptedException {
         Path local = repositoryRoot().resolve("deploy/local");
         Path mainJs = local.resolve("node_modules/azurite/dist/src/blob/main.js");
