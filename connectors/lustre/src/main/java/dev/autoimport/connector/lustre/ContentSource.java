@@ -19,7 +19,10 @@ public interface ContentSource extends Serializable {
          * Writes the content of {@code blobName} at version {@code etag} to {@code out}.
          *
          * @throws ContentGoneException if the blob no longer exists or is no longer that version
-         * @throws IOException on other failures, after the client's own retries
+         * @throws SourceUnavailableException if the service itself cannot be used (credential lost,
+         *     account unreachable after retries): the sink fails the job
+         * @throws IOException on other failures of this one blob, after the client's own retries:
+         *     the sink reports them as an error for that blob
          */
         void copyTo(String blobName, String etag, OutputStream out) throws IOException;
 
@@ -32,6 +35,19 @@ public interface ContentSource extends Serializable {
         private static final long serialVersionUID = 1L;
 
         public ContentGoneException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The content source as a whole cannot serve any blob (for example the credential was lost).
+     * The sink fails the job rather than count every following blob as an error; Flink's restart
+     * strategy takes over.
+     */
+    class SourceUnavailableException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public SourceUnavailableException(String message, Throwable cause) {
             super(message, cause);
         }
     }

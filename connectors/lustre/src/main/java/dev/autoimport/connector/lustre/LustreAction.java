@@ -87,6 +87,22 @@ public class LustreAction {
         return a;
     }
 
+    /** A deep copy: the sink works on its own copy while Flink may reuse the record. */
+    public LustreAction copy() {
+        LustreAction a =
+                of(
+                        operation,
+                        path,
+                        blobName,
+                        etag,
+                        attributes == null ? null : attributes.copy(),
+                        phase,
+                        report);
+        a.replace = replace;
+        a.error = error;
+        return a;
+    }
+
     @Override
     public String toString() {
         return operation

@@ -35,6 +35,10 @@ public class PosixAttributes {
         this.gid = gid;
     }
 
+    public PosixAttributes copy() {
+        return new PosixAttributes(kind, size, mtimeMillis, mode, uid, gid);
+    }
+
     /**
      * Whether two states are the same as far as the mirror can tell without reading data: kind,
      * mode and owner always; size and modification time (to the second, the precision Lustre and

@@ -1,0 +1,229 @@
+package dev.autoimport.connector.lustre;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subtask of the {@link LustreSink}: carries out actions on a bounded pool, in arrival order
+ * per path, and waits for all of them in {@link #flush} (before every checkpoint barrier).
+ *
+ * <p>Failures come in two kinds. One that concerns a single blob (a path rule, a conflict, a parent
+ * that is a link or a file, a blob gone, a permission denied on one entry) is reported to {@link
+ * ActionListener#onFailure} and the job goes on, with nothing of that action left behind. One that
+ * concerns the whole file system (no space, read-only, the root gone or unmounted), an unavailable
+ * content source, or a bug, fails the job: the next {@link #write} or {@link #flush} throws it (a
+ * {@link LustreRootFailureException} for the file system, naming the root and what to do), actions
+ * not yet carried out are dropped unreported, and since the checkpoint does not complete, Flink
+ * replays them after the restart.
+ */
+public final class LustreSinkWriter implements SinkWriter<LustreAction> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LustreSinkWriter.class);
+
+    /**
+     * Tries of one action when the tree changed under it (a parent removed, an entry created by
+     * another writer at the same moment).
+     */
+    private static final int MAX_ATTEMPTS = 3;
+
+    private static final long SHUTDOWN_TIMEOUT_SECONDS = 30;
+
+    private final LustreRoot root;
+    private final StagingArea staging;
+    private final ContentSource.Reader content;
+    private final ActionListener listener;
+    private final ActionApplier applier;
+    private final FailureClassifier classifier;
+    private final PathOrderedExecutor executor;
+    private final AtomicReference<Exception> jobFailure = new AtomicReference<>();
+    private volatile boolean closing;
+
+    private LustreSinkWriter(
+            LustreRoot root,
+            StagingArea staging,
+            ContentSource.Reader content,
+            ActionListener listener,
+            PosixAttributes defaultDirectory,
+            boolean syncFiles,
+            int maxConcurrentActions,
+            int subtaskIndex,
+            MetricGroup metricGroup) {
+        this.root = root;
+        this.staging = staging;
+        this.content = content;
+        this.listener = listener;
+        this.applier = new ActionApplier(root, staging, content, defaultDirectory, syncFiles);
+        this.classifier = new FailureClassifier(root, staging);
+        this.executor =
+                new PathOrderedExecutor(
+                        maxConcurrentActions, "lustre-sink-" + subtaskIndex + "-io-");
+        metricGroup.gauge(LustreSinkMetrics.ACTIONS_IN_FLIGHT, (Gauge<Integer>) executor::inFlight);
+    }
+
+    static LustreSinkWriter open(
+            LustreSink sink, int subtaskIndex, int parallelism, MetricGroup metricGroup)
+            throws IOException {
+        Optional<String> problem = LustreRoot.findProblem(sink.root());
+        if (problem.isPresent()) {
+            throw new LustreRootFailureException(
+                    "Sink subtask " + subtaskIndex + " cannot start: " + problem.get(), null);
+        }
+        LustreRoot root = new LustreRoot(sink.root());
+        StagingArea staging = StagingArea.open(root, subtaskIndex, parallelism);
+        ContentSource.Reader content = null;
+        try {
+            content = sink.contentSource().open();
+            ActionListener listener = sink.listenerFactory().create(metricGroup, subtaskIndex);
+            LOG.info(
+                    "Lustre sink subtask {} of {} writes under {} with up to {} actions at once",
+                    subtaskIndex,
+                    parallelism,
+                    root,
+                    sink.maxConcurrentActions());
+            return new LustreSinkWriter(
+                    root,
+                    staging,
+                    content,
+                    listener,
+                    sink.defaultDirectory(),
+                    sink.syncFiles(),
+                    sink.maxConcurrentActions(),
+                    subtaskIndex,
+                    metricGroup);
+        } catch (RuntimeException e) {
+            if (content != null) {
+                content.close();
+            }
+            staging.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Queues the action behind earlier actions on the same path; blocks while the maximum number of
+     * actions is unfinished.
+     */
+    @Override
+    public void write(LustreAction action, Context context)
+            throws IOException, InterruptedException {
+        throwIfJobMustFail();
+        LustreAction own = action.copy();
+        if (own.operation == LustreAction.Operation.NONE) {
+            listener.onSuccess(own);
+            return;
+        }
+        executor.submit(String.valueOf(own.path), () -> run(own));
+    }
+
+    /** Waits until every action written so far is carried out or reported as failed. */
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        throwIfJobMustFail();
+        executor.awaitIdle();
+        throwIfJobMustFail();
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        boolean stopped;
+        try {
+            stopped = executor.shutdownNow(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = false;
+        }
+        content.close();
+        if (!stopped) {
+            LOG.warn(
+                    "Actions still running after {} s; leaving {} for the next start to clean",
+                    SHUTDOWN_TIMEOUT_SECONDS,
+                    staging.directory());
+            return;
+        }
+        try {
+            staging.close();
+        } catch (IOException e) {
+            LOG.warn(
+                    "Could not remove staging directory {}; the next start removes it",
+                    staging.directory(),
+                    e);
+        }
+    }
+
+    private void run(LustreAction action) {
+        try {
+            carryOut(action);
+        } catch (RuntimeException | Error listenerFailure) {
+            failJob(
+                    new IllegalStateException(
+                            "The action listener failed on " + action, listenerFailure));
+        }
+    }
+
+    private void carryOut(LustreAction action) {
+        for (int attempt = 1; ; attempt++) {
+            if (closing || jobFailure.get() != null) {
+                // Not carried out: the job fails or stops before its next checkpoint, and the
+                // action is replayed after the restart.
+                return;
+            }
+            Throwable error = null;
+            try {
+                applier.apply(action);
+            } catch (Exception | Error e) {
+                error = e;
+            }
+            if (error == null) {
+                listener.onSuccess(action);
+                return;
+            }
+            if (closing) {
+                return;
+            }
+            Optional<Exception> fatal = classifier.jobFailure(error, action);
+            if (fatal.isPresent()) {
+                failJob(fatal.get());
+                return;
+            }
+            if (attempt < MAX_ATTEMPTS && isRaceWithAnotherChange(error)) {
+                continue;
+            }
+            listener.onFailure(action, error, attempt);
+            return;
+        }
+    }
+
+    private static boolean isRaceWithAnotherChange(Throwable error) {
+        return error instanceof NoSuchFileException || error instanceof FileAlreadyExistsException;
+    }
+
+    private void failJob(Exception failure) {
+        if (jobFailure.compareAndSet(null, failure)) {
+            LOG.error("Lustre sink must fail the job (root {})", root, failure);
+        }
+    }
+
+    private void throwIfJobMustFail() throws IOException {
+        Exception failure = jobFailure.get();
+        if (failure == null) {
+            return;
+        }
+        if (failure instanceof IOException) {
+            throw (IOException) failure;
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        throw new IOException(failure);
+    }
+}
