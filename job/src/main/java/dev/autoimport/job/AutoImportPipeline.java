@@ -1,0 +1,87 @@
+package dev.autoimport.job;
+
+import dev.autoimport.connector.blob.BlobChange;
+import dev.autoimport.connector.blob.listing.BlobListingSource;
+import dev.autoimport.connector.lustre.LustreAction;
+import dev.autoimport.connector.lustre.LustreSink;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Assembles the job: blob changes → keyBy(path) → per-path decision → Lustre sink.
+ *
+ * <p>Operator UIDs are fixed here and must never change: savepoints find their state by them.
+ */
+public final class AutoImportPipeline {
+
+    public static final String LISTING_SOURCE_UID = "blob-listing-source";
+    public static final String DECISION_UID = "path-decisions";
+    public static final String SINK_UID = "lustre-sink";
+
+    private AutoImportPipeline() {}
+
+    /** Job-level settings every run needs: RocksDB, exactly-once checkpoints. */
+    public static void configure(StreamExecutionEnvironment env, JobSettings settings) {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        env.configure(conf);
+        env.enableCheckpointing(
+                settings.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (settings.parallelism > 0) {
+            env.setParallelism(settings.parallelism);
+        }
+    }
+
+    public static void build(StreamExecutionEnvironment env, JobSettings settings) {
+        build(env, settings, null);
+    }
+
+    /**
+     * @param afterSource test hook applied right after the source (e.g. to inject a failure); null
+     *     in production
+     */
+    static void build(
+            StreamExecutionEnvironment env,
+            JobSettings settings,
+            MapFunction<BlobChange, BlobChange> afterSource) {
+        DataStream<BlobChange> changes =
+                env.fromSource(
+                                source(settings),
+                                WatermarkStrategy.noWatermarks(),
+                                "blob listing",
+                                TypeInformation.of(BlobChange.class))
+                        .uid(LISTING_SOURCE_UID);
+        if (afterSource != null) {
+            changes = changes.map(afterSource).uid("test-hook").name("test hook");
+        }
+        changes.keyBy(new PathKeySelector())
+                .process(new PathDecisionFunction(settings), TypeInformation.of(LustreAction.class))
+                .uid(DECISION_UID)
+                .name("per-path decisions")
+                .sinkTo(
+                        LustreSink.builder()
+                                .setRoot(settings.lustreRoot)
+                                .setContentSource(new BlobContentSource(settings.storage))
+                                .setListenerFactory(new SyncListener.Factory())
+                                .setMaxConcurrentActions(settings.maxConcurrentWrites)
+                                .build())
+                .uid(SINK_UID)
+                .name("lustre sink");
+    }
+
+    private static Source<BlobChange, ?, ?> source(JobSettings settings) {
+        return BlobListingSource.builder()
+                .setStorageConfig(settings.storage)
+                .setPrefixes(settings.prefixes.asList())
+                .build();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.autoimport.job;
+
+import dev.autoimport.connector.lustre.PosixAttributes;
+
+/**
+ * The decision tables of SPEC section 4, in one place: what to do with one change given the blob,
+ * the path as it is, and whether the path is clean (exactly as this job last left it).
+ */
+public final class ConflictRules {
+
+    /** The outcome for a created or updated blob. */
+    public enum UpsertVerdict {
+        /** Write the blob's entry; the path is missing or clean. */
+        IMPORT,
+        /** The path already matches the blob: count it, touch nothing. */
+        PREEXISTING,
+        /** The path is what this job imported for this very blob version. */
+        UP_TO_DATE,
+        /** A dirty or foreign path, replaced by the blob's entry. */
+        REPLACE_CONFLICT,
+        /** A dirty or foreign path, left alone. */
+        KEEP_CONFLICT,
+        /** A conflict in {@code fail} mode: the import job ends. */
+        FAIL
+    }
+
+    /** The outcome for a deleted blob. */
+    public enum DeleteVerdict {
+        DELETE,
+        /** A dirty path deleted anyway (overwrite modes). */
+        DELETE_CONFLICT,
+        /** A dirty path kept (skip mode). */
+        KEEP_CONFLICT,
+        /** Nothing there to delete. */
+        NOTHING
+    }
+
+    private ConflictRules() {}
+
+    /**
+     * @param desired the entry the blob becomes
+     * @param observed the path as it is now; null when missing
+     * @param clean whether {@code observed} is exactly as this job last left it
+     * @param sameVersion whether this job already imported this very blob version (same etag)
+     */
+    public static UpsertVerdict forUpsert(
+            ConflictMode mode,
+            PosixAttributes desired,
+            PosixAttributes observed,
+            boolean clean,
+            boolean sameVersion) {
+        if (observed == null) {
+            return UpsertVerdict.IMPORT;
+        }
+        if (observed.sameAs(desired)) {
+            if (sameVersion && clean) {
+                return UpsertVerdict.UP_TO_DATE;
+            }
+            return mode == ConflictMode.OVERWRITE_ALWAYS
+                    ? UpsertVerdict.IMPORT
+                    : UpsertVerdict.PREEXISTING;
+        }
+        if (clean) {
+            return UpsertVerdict.IMPORT;
+        }
+        switch (mode) {
+            case SKIP:
+                return UpsertVerdict.KEEP_CONFLICT;
+            case OVERWRITE_IF_DIRTY:
+            case OVERWRITE_ALWAYS:
+                return UpsertVerdict.REPLACE_CONFLICT;
+            case FAIL:
+                return UpsertVerdict.FAIL;
+            default:
+                throw new IllegalStateException("unknown conflict mode " + mode);
+        }
+    }
+
+    /**
+     * @param observed the path as it is now; null when missing
+     * @param clean whether {@code observed} is exactly as this job last left it
+     */
+    public static DeleteVerdict forDelete(
+            ConflictMode mode, PosixAttributes observed, boolean clean) {
+        if (observed == null) {
+            return DeleteVerdict.NOTHING;
+        }
+        if (clean) {
+            return DeleteVerdict.DELETE;
+        }
+        return mode == ConflictMode.SKIP
+                ? DeleteVerdict.KEEP_CONFLICT
+                : DeleteVerdict.DELETE_CONFLICT;
+    }
+}

@@ -1,0 +1,334 @@
+package dev.autoimport.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.azure.core.util.BinaryData;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.options.BlobParallelUploadOptions;
+import dev.autoimport.connector.blob.BlobChange;
+import dev.autoimport.connector.blob.testing.AzuriteExtension;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The import job end to end: a real Azurite, a real MiniCluster with RocksDB, a real directory. */
+class FullSyncITCase {
+
+    @RegisterExtension static final AzuriteExtension AZURITE = new AzuriteExtension();
+
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
+
+    private static final AtomicInteger CONTAINERS = new AtomicInteger();
+    private static final String LONG_COMPONENT = "n".repeat(256);
+
+    @TempDir Path work;
+    private Path root;
+    private Path outside;
+    private String container;
+    private BlobContainerClient blobs;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        root = Files.createDirectory(work.resolve("lustre"));
+        outside = Files.createDirectory(work.resolve("outside"));
+        container = "full-sync-" + CONTAINERS.incrementAndGet();
+        blobs = AZURITE.createContainer(container);
+        AZURITE.createContainer("auto-import-logs");
+    }
+
+    @Test
+    void importsAVariedContainerExactlyAndConfinesHostileNames() throws Exception {
+        seedVariedContainer();
+        Run run = runImport(root);
+
+        assertThat(contentOf("dir1/a.txt")).isEqualTo("hello\n");
+        assertThat(TreeSnapshot.describe(root.resolve("dir1/a.txt"), false))
+                .startsWith("file 0640 1234:5678");
+        assertThat(TreeSnapshot.describe(root.resolve("dir1"), false)).startsWith("dir 0700 ");
+        assertThat(TreeSnapshot.describe(root.resolve("folder2"), false)).startsWith("dir 0750 ");
+        assertThat(TreeSnapshot.describe(root.resolve("folder2/c.txt"), false))
+                .startsWith("file 0644 0:0");
+        assertThat(Files.size(root.resolve("dir1/sub/big.bin"))).isEqualTo(5 * 1024 * 1024 + 7);
+        assertThat(Files.size(root.resolve("empty.dat"))).isZero();
+        assertThat(Files.readSymbolicLink(root.resolve("link")).toString()).isEqualTo("dir1/a.txt");
+        assertThat(contentOf("name with spaces/é ü 日本.txt")).isEqualTo("unicode\n");
+        assertThat(TreeSnapshot.describe(root.resolve("setuid.sh"), false))
+                .as("set-user-ID is dropped by default")
+                .startsWith("file 0755 ");
+        assertThat(TreeSnapshot.describe(root.resolve("bad-meta.txt"), false))
+                .as("unreadable metadata falls back to the defaults")
+                .startsWith("file 0644 0:0");
+        assertThat(Files.getLastModifiedTime(root.resolve("dated.txt")).toInstant())
+                .isEqualTo(Instant.parse("2020-02-03T04:05:06Z"));
+
+        // x beside x/y and the link-then-write attack: exactly one of each pair loses.
+        assertThat(
+                        Files.isRegularFile(root.resolve("x"))
+                                ^ Files.isRegularFile(root.resolve("x/y")))
+                .isTrue();
+        assertThat(
+                        Files.exists(root.resolve("evil/passwd"))
+                                && Files.isSymbolicLink(root.resolve("evil")))
+                .isFalse();
+        assertThat(listRecursively(outside)).as("nothing is written outside the root").isEmpty();
+        assertThat(stagingLeftovers()).isEmpty();
+
+        List<String> hostile =
+                listedNames().stream()
+                        .filter(
+                                n ->
+                                        n.contains("/../")
+                                                || n.contains("/./")
+                                                || n.contains(LONG_COMPONENT))
+                        .toList();
+        assertThat(hostile).as("Azurite keeps the hostile names as given").isNotEmpty();
+        assertThat(run.metric("fullSync.errors")).isEqualTo(hostile.size() + 2);
+        assertThat(Files.exists(work.resolve("escape.txt"))).isFalse();
+        assertThat(run.metric("fullSync.blobsWalked")).isEqualTo(listedNames().size());
+        assertThat(run.metric("fullSync.importedSymlinks")).isEqualTo(1);
+        assertThat(run.metric("fullSync.importedDirectories")).isEqualTo(2);
+        assertThat(run.metric("fullSync.blobsImported"))
+                .isEqualTo(
+                        run.metric("fullSync.importedFiles")
+                                + run.metric("fullSync.importedDirectories")
+                                + run.metric("fullSync.importedSymlinks"));
+        assertThat(run.metric("fullSync.conflicts")).isZero();
+    }
+
+    @Test
+    void rerunImportsNothingAndConflictModesTreatALocalEditAsTheSpecSays() throws Exception {
+        seedSimpleContainer(30);
+        Run first = runImport(root);
+        assertThat(first.metric("fullSync.importedFiles")).isEqualTo(30);
+        Map<String, String> imported = TreeSnapshot.of(root, false);
+
+        Run again = runImport(root);
+        assertThat(again.metric("fullSync.blobsImported")).isZero();
+        assertThat(again.metric("fullSync.preexistingFiles")).isEqualTo(30);
+        assertThat(again.metric("fullSync.preexistingDirectories"))
+                .as("implicit directories are not counted; there are no marker blobs")
+                .isZero();
+        assertThat(TreeSnapshot.of(root, false)).isEqualTo(imported);
+
+        Path edited = root.resolve("d1/f1.txt");
+        Files.writeString(edited, "local edit\n");
+        Run skip = runImport(root, "--sync.conflict-mode", "skip");
+        assertThat(skip.metric("fullSync.conflicts")).isEqualTo(1);
+        assertThat(Files.readString(edited)).isEqualTo("local edit\n");
+
+        Run overwrite = runImport(root, "--sync.conflict-mode", "overwrite-if-dirty");
+        assertThat(overwrite.metric("fullSync.conflicts")).isEqualTo(1);
+        assertThat(overwrite.metric("fullSync.importedFiles")).isEqualTo(1);
+        assertThat(TreeSnapshot.of(root, false)).isEqualTo(imported);
+
+        Files.writeString(edited, "another edit\n");
+        assertThatThrownBy(() -> runImport(root, "--sync.conflict-mode", "fail"))
+                .hasStackTraceContaining("conflict at 'd1/f1.txt'")
+                .hasStackTraceContaining("sync.conflict-mode=fail");
+        assertThat(Files.readString(edited)).isEqualTo("another edit\n");
+    }
+
+    @Test
+    void aFailureMidWalkRecoversFromTheCheckpointToTheSameTree() throws Exception {
+        seedSimpleContainer(400);
+        Path reference = Files.createDirectory(work.resolve("reference"));
+        runImport(reference);
+
+        FailOnce.reset(150);
+        runImport(root, FailOnce.INSTANCE, "--job.checkpoint-interval", "50ms");
+        assertThat(FailOnce.failures.get()).as("the job failed once mid-walk").isEqualTo(1);
+        assertThat(TreeSnapshot.of(root, false)).isEqualTo(TreeSnapshot.of(reference, false));
+        assertThat(stagingLeftovers()).isEmpty();
+    }
+
+    /** Throws once after N records, then lets everything through. */
+    static final class FailOnce implements MapFunction<BlobChange, BlobChange> {
+        static final FailOnce INSTANCE = new FailOnce();
+        static final AtomicInteger seen = new AtomicInteger();
+        static final AtomicInteger failures = new AtomicInteger();
+        static volatile int failAfter;
+
+        static void reset(int after) {
+            seen.set(0);
+            failures.set(0);
+            failAfter = after;
+        }
+
+        @Override
+        public BlobChange map(BlobChange value) {
+            if (seen.incrementAndGet() == failAfter && failures.incrementAndGet() == 1) {
+                throw new IllegalStateException("injected failure after " + failAfter + " records");
+            }
+            return value;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    private void seedVariedContainer() {
+        upload("dir1/", "", Map.of("permissions", "0700"));
+        upload(
+                "dir1/a.txt",
+                "hello\n",
+                Map.of("owner", "1234", "group", "5678", "permissions", "0640"));
+        byte[] big = new byte[5 * 1024 * 1024 + 7];
+        new Random(42).nextBytes(big);
+        blobs.getBlobClient("dir1/sub/big.bin").upload(BinaryData.fromBytes(big), true);
+        upload("empty.dat", "", Map.of());
+        upload("folder2", "", Map.of("hdi_isfolder", "true", "permissions", "rwxr-x---"));
+        upload("folder2/c.txt", "c\n", Map.of("owner", "root", "group", "root"));
+        upload("link", "dir1/a.txt", Map.of("ftype", "LNK"));
+        upload("name with spaces/é ü 日本.txt", "unicode\n", Map.of());
+        upload("setuid.sh", "#!/bin/sh\n", Map.of("permissions", "4755"));
+        upload("bad-meta.txt", "odd\n", Map.of("permissions", "rwx", "owner", "alice"));
+        upload("dated.txt", "old\n", Map.of("mtime", "2020-02-03T04:05:06Z"));
+        upload("x", "file x\n", Map.of());
+        upload("x/y", "file y\n", Map.of());
+        upload("evil", outside.toString(), Map.of("ftype", "LNK"));
+        upload("evil/passwd", "pwned\n", Map.of());
+        upload("bad/../escape.txt", "escape\n", Map.of());
+        upload("dots/./here.txt", "dot\n", Map.of());
+        upload("long/" + LONG_COMPONENT + ".txt", "long\n", Map.of());
+    }
+
+    private void seedSimpleContainer(int files) {
+        for (int i = 0; i < files; i++) {
+            upload(
+                    "d" + (i % 7) + "/f" + i + ".txt",
+                    "content " + i + "\n",
+                    Map.of("permissions", "0640"));
+        }
+    }
+
+    private void upload(String name, String content, Map<String, String> metadata) {
+        blobs.getBlobClient(name)
+                .uploadWithResponse(
+                        new BlobParallelUploadOptions(BinaryData.fromString(content))
+                                .setMetadata(new HashMap<>(metadata)),
+                        null,
+                        com.azure.core.util.Context.NONE);
+    }
+
+    private List<String> listedNames() {
+        return blobs.listBlobs().stream().map(BlobItem::getName).toList();
+    }
+
+    private String contentOf(String relative) throws IOException {
+        return Files.readString(root.resolve(relative), StandardCharsets.UTF_8);
+    }
+
+    private static List<Path> listRecursively(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> !p.equals(dir)).collect(Collectors.toList());
+        }
+    }
+
+    private List<Path> stagingLeftovers() throws IOException {
+        Path staging = root.resolve(".auto-import");
+        if (!Files.exists(staging)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(staging)) {
+            return s.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    private Run runImport(Path target, String... extra) throws Exception {
+        return runImport(target, null, extra);
+    }
+
+    private Run runImport(Path target, MapFunction<BlobChange, BlobChange> hook, String... extra)
+            throws Exception {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--mode", "import",
+                                "--storage.connection-string", AZURITE.connectionString(),
+                                "--storage.container", container,
+                                "--logging.container", "auto-import-logs",
+                                "--lustre.root", target.toString(),
+                                "--import.max-errors", "-1",
+                                "--job.parallelism", "2",
+                                "--job.checkpoint-interval", "200ms"));
+        args.addAll(List.of(extra));
+        JobSettings settings =
+                JobSettings.from(CommandLine.parse(args.toArray(String[]::new)).configuration);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration restart = new Configuration();
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        restart.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        env.configure(restart);
+        AutoImportPipeline.configure(env, settings);
+        AutoImportPipeline.build(env, settings, hook);
+        JobClient client = env.executeAsync(settings.jobName);
+        JobExecutionResult result = client.getJobExecutionResult().get();
+        return new Run(result.getJobID());
+    }
+
+    /** The metrics one finished job left in the reporter. */
+    private static final class Run {
+        final JobID jobId;
+
+        Run(JobID jobId) {
+            this.jobId = jobId;
+        }
+
+        long metric(String suffix) {
+            long sum = 0;
+            for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+                    REPORTER.getMetricsByGroup().entrySet()) {
+                if (!jobId.toString().equals(group.getKey().getAllVariables().get("<job_id>"))) {
+                    continue;
+                }
+                for (Map.Entry<String, Metric> m : group.getValue().entrySet()) {
+                    String id = group.getKey().getMetricIdentifier(m.getKey());
+                    if (id.endsWith("." + suffix) && m.getValue() instanceof Counter) {
+                        sum += ((Counter) m.getValue()).getCount();
+                    }
+                }
+            }
+            return sum;
+        }
+    }
+}

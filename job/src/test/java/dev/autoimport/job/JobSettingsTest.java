@@ -1,0 +1,143 @@
+package dev.autoimport.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobSettingsTest {
+
+    private static final String CONNECTION_STRING =
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;";
+
+    @TempDir Path root;
+
+    private List<String> valid() {
+        return new ArrayList<>(
+                List.of(
+                        "--storage.connection-string",
+                        CONNECTION_STRING,
+                        "--storage.container",
+                        "data",
+                        "--logging.container",
+                        "auto-import-logs",
+                        "--lustre.root",
+                        root.toString()));
+    }
+
+    private JobSettings settings(List<String> args) {
+        return JobSettings.from(CommandLine.parse(args.toArray(String[]::new)).configuration);
+    }
+
+    private List<String> with(String... more) {
+        List<String> args = valid();
+        args.addAll(Arrays.asList(more));
+        return args;
+    }
+
+    @Test
+    void defaultsFollowTheSpec() {
+        JobSettings s = settings(valid());
+        assertThat(s.mode).isEqualTo(JobMode.AUTO_IMPORT);
+        assertThat(s.conflictMode).isEqualTo(ConflictMode.SKIP);
+        assertThat(s.enableDeletions).isFalse();
+        assertThat(s.maxErrors).isZero();
+        assertThat(s.prefixes.asList()).containsExactly("");
+        assertThat(s.storage.endpoint()).isEqualTo("http://127.0.0.1:10000/devstoreaccount1");
+        assertThat(s.storage.toString()).doesNotContain("c2VjcmV0");
+    }
+
+    @Test
+    void eachBadSettingIsNamedWithWhatItAccepts() {
+        assertThatThrownBy(() -> settings(with("--sync.conflict-mode", "sometimes")))
+                .hasMessage(
+                        "setting sync.conflict-mode: 'sometimes' is not one of skip, overwrite-if-dirty, overwrite-always, fail");
+        assertThatThrownBy(() -> settings(with("--sync.conflict-mode", "fail")))
+                .hasMessageStartingWith(
+                        "setting sync.conflict-mode: 'fail' is for the import job only");
+        assertThatThrownBy(() -> settings(with("--mode", "mirror")))
+                .hasMessage("setting mode: 'mirror' is not one of import, auto-import");
+        assertThatThrownBy(() -> settings(with("--import.max-errors", "-2")))
+                .hasMessageStartingWith("setting import.max-errors: -2 is not accepted");
+        assertThatThrownBy(() -> settings(with("--import.prefixes", "/data;/data2")))
+                .hasMessageStartingWith(
+                        "setting import.prefixes: prefix '/data' is a string prefix");
+        assertThatThrownBy(() -> settings(with("--storage.container", "Bad_Name")))
+                .hasMessageStartingWith(
+                        "setting storage.container: 'Bad_Name' is not a valid container name");
+        assertThatThrownBy(() -> settings(with("--lustre.root", "relative/dir")))
+                .hasMessageStartingWith("setting lustre.root: 'relative/dir' is not absolute");
+        assertThatThrownBy(
+                        () -> settings(with("--lustre.root", root.resolve("missing").toString())))
+                .hasMessageContaining("is not an existing directory");
+        assertThatThrownBy(() -> settings(with("--lustre.max-concurrent-writes", "0")))
+                .hasMessageStartingWith("setting lustre.max-concurrent-writes: 0 is out of range");
+        assertThatThrownBy(() -> settings(with("--sync.enable-deletions", "perhaps")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void requiredSettingsAreNamed() {
+        assertThatThrownBy(() -> settings(List.of("--lustre.root", root.toString())))
+                .hasMessageStartingWith("setting storage.container: required");
+        assertThatThrownBy(
+                        () ->
+                                settings(
+                                        List.of(
+                                                "--storage.container",
+                                                "data",
+                                                "--logging.container",
+                                                "logs",
+                                                "--lustre.root",
+                                                root.toString())))
+                .hasMessageStartingWith("setting storage.endpoint: required");
+    }
+
+    @Test
+    void unknownKeysAndTyposAreErrors() {
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--lustre.rot", "/x"}))
+                .hasMessage(
+                        "unknown setting 'lustre.rot'; see --help for the settings this job accepts");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--mode"}))
+                .hasMessage("setting mode: a value is missing");
+    }
+
+    @Test
+    void configFileThenFlagsWhichWin() throws Exception {
+        Path file = root.resolve("auto-import.yaml");
+        Files.writeString(
+                file,
+                "# settings\nstorage.container: data\nlogging.container: 'logs'\n"
+                        + "storage.connection-string: \""
+                        + CONNECTION_STRING
+                        + "\"\nsync.conflict-mode: overwrite-if-dirty\nlustre.root: "
+                        + root
+                        + "\n");
+        JobSettings s =
+                JobSettings.from(
+                        CommandLine.parse(
+                                        new String[] {
+                                            "--config",
+                                            file.toString(),
+                                            "--sync.conflict-mode=overwrite-always"
+                                        })
+                                .configuration);
+        assertThat(s.conflictMode).isEqualTo(ConflictMode.OVERWRITE_ALWAYS);
+        assertThat(s.loggingContainer).isEqualTo("logs");
+    }
+
+    @Test
+    void helpListsEverySetting() {
+        String help = CommandLine.helpText();
+        for (var option : AutoImportOptions.ALL) {
+            assertThat(help).contains("--" + option.key());
+        }
+        assertThat(help).contains("(default: skip)").contains("(default: /)");
+    }
+}
