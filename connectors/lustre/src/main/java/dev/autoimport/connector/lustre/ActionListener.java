@@ -19,6 +19,12 @@ public interface ActionListener {
      */
     void onFailure(LustreAction action, Throwable error, int attempts);
 
+    /**
+     * Every action that reached the sink before a watermark of this time has been carried out or
+     * reported. Called in increasing order of watermarks; from any thread.
+     */
+    default void onAppliedUpTo(long watermarkMillis) {}
+
     /** Creates one listener per sink subtask, on the task manager. */
     interface Factory extends Serializable {
         ActionListener create(MetricGroup metricGroup, int subtaskIndex);

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
@@ -65,7 +66,9 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
         this.classifier = new FailureClassifier(root, staging);
         this.executor =
                 new PathOrderedExecutor(
-                        maxConcurrentActions, "lustre-sink-" + subtaskIndex + "-io-");
+                        maxConcurrentActions,
+                        "lustre-sink-" + subtaskIndex + "-io-",
+                        listener::onAppliedUpTo);
         metricGroup.gauge(LustreSinkMetrics.ACTIONS_IN_FLIGHT, (Gauge<Integer>) executor::inFlight);
     }
 
@@ -122,6 +125,15 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
             return;
         }
         executor.submit(String.valueOf(own.path), () -> run(own));
+    }
+
+    /**
+     * Tells the listener, once every action written before this watermark is carried out or
+     * reported, that everything up to the watermark's time is applied.
+     */
+    @Override
+    public void writeWatermark(Watermark watermark) {
+        executor.mark(watermark.getTimestamp());
     }
 
     /** Waits until every action written so far is carried out or reported as failed. */

@@ -1,14 +1,18 @@
 package dev.autoimport.connector.lustre;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * Runs tasks on a bounded pool while keeping the order of tasks that share a key: a task starts
@@ -27,7 +31,25 @@ final class PathOrderedExecutor {
     private final Map<String, CompletableFuture<Void>> lastTaskByKey = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
 
+    /** Sequence numbers of submitted, unfinished tasks. */
+    private final ConcurrentSkipListSet<Long> unfinished = new ConcurrentSkipListSet<>();
+
+    /** Marks not reached yet: {last sequence number before the mark, mark}. Guarded by this. */
+    private final Deque<long[]> pendingMarks = new ArrayDeque<>();
+
+    private final LongConsumer onMarkReached;
+    private long submitted;
+
     PathOrderedExecutor(int maxInFlight, String threadNamePrefix) {
+        this(maxInFlight, threadNamePrefix, mark -> {});
+    }
+
+    /**
+     * @param onMarkReached called with a mark (see {@link #mark}) once every task submitted before
+     *     it has finished; called from any thread, marks in order
+     */
+    PathOrderedExecutor(int maxInFlight, String threadNamePrefix, LongConsumer onMarkReached) {
+        this.onMarkReached = onMarkReached;
         this.maxInFlight = maxInFlight;
         this.permits = new Semaphore(maxInFlight);
         this.threads = Executors.newFixedThreadPool(maxInFlight, daemonThreads(threadNamePrefix));
@@ -40,6 +62,11 @@ final class PathOrderedExecutor {
     void submit(String key, Runnable task) throws InterruptedException {
         permits.acquire();
         inFlight.incrementAndGet();
+        long sequence;
+        synchronized (this) {
+            sequence = ++submitted;
+        }
+        unfinished.add(sequence);
         CompletableFuture<Void> previous = lastTaskByKey.get(key);
         CompletableFuture<Void> done =
                 previous == null
@@ -54,9 +81,44 @@ final class PathOrderedExecutor {
         done.whenComplete(
                 (ignored, error) -> {
                     lastTaskByKey.remove(key, done);
+                    unfinished.remove(sequence);
                     inFlight.decrementAndGet();
                     permits.release();
+                    reportReachedMarks();
                 });
+    }
+
+    /**
+     * Records a mark (a watermark, for the sink) that is reached once every task submitted so far
+     * has finished, however the tasks of different keys interleave.
+     */
+    void mark(long mark) {
+        synchronized (this) {
+            pendingMarks.addLast(new long[] {submitted, mark});
+        }
+        reportReachedMarks();
+    }
+
+    private void reportReachedMarks() {
+        long reached;
+        synchronized (this) {
+            boolean any = false;
+            reached = Long.MIN_VALUE;
+            while (!pendingMarks.isEmpty()) {
+                long[] next = pendingMarks.peekFirst();
+                Long oldestUnfinished = unfinished.isEmpty() ? null : unfinished.first();
+                if (oldestUnfinished != null && oldestUnfinished <= next[0]) {
+                    break;
+                }
+                pendingMarks.pollFirst();
+                reached = next[1];
+                any = true;
+            }
+            if (!any) {
+                return;
+            }
+        }
+        onMarkReached.accept(reached);
     }
 
     /** Blocks until every submitted task has finished. */

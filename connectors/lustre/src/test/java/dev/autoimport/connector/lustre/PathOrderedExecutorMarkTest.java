@@ -1,0 +1,57 @@
+package dev.autoimport.connector.lustre;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Marks (the sink's watermarks) are reached only when every earlier task has finished. */
+class PathOrderedExecutorMarkTest {
+
+    @Test
+    void aMarkWaitsForEveryEarlierTaskWhateverTheKey() throws Exception {
+        List<Long> reached = new CopyOnWriteArrayList<>();
+        PathOrderedExecutor executor = new PathOrderedExecutor(8, "mark-test-", reached::add);
+        CountDownLatch releaseSlow = new CountDownLatch(1);
+        CountDownLatch allDone = new CountDownLatch(3);
+
+        executor.submit("slow", () -> await(releaseSlow, allDone));
+        executor.submit("fast-1", allDone::countDown);
+        executor.mark(100);
+        executor.submit("fast-2", allDone::countDown);
+        executor.mark(200);
+
+        while (executor.inFlight() > 1) {
+            Thread.sleep(5);
+        }
+        assertThat(reached).as("the slow task before mark 100 is still running").isEmpty();
+
+        releaseSlow.countDown();
+        assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
+        executor.awaitIdle();
+        assertThat(reached).containsExactly(200L);
+        executor.shutdownNow(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aMarkWithNothingInFlightIsReachedAtOnce() throws Exception {
+        List<Long> reached = new CopyOnWriteArrayList<>();
+        PathOrderedExecutor executor = new PathOrderedExecutor(2, "mark-test-", reached::add);
+        executor.mark(7);
+        executor.mark(9);
+        assertThat(reached).containsExactly(7L, 9L);
+        executor.shutdownNow(5, TimeUnit.SECONDS);
+    }
+
+    private static void await(CountDownLatch latch, CountDownLatch done) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        done.countDown();
+    }
+}
