@@ -1,0 +1,81 @@
+package dev.autoimport.connector.blob.changefeed;
+
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
+import com.azure.json.JsonToken;
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.models.BlobErrorCode;
+import com.azure.storage.blob.models.BlobStorageException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+
+/**
+ * Reads how far the change feed is published: {@code lastConsumable} in {@code
+ * $blobchangefeed/meta/segments.json}.
+ *
+ * <p>The service advances {@code lastConsumable} only over finalized hourly segments, so once a
+ * reader has drained everything the SDK returned after this value was read, every event up to it
+ * has been read.
+ */
+public final class ChangeFeedMetadataReader {
+
+    public static final String FEED_CONTAINER = "$blobchangefeed";
+    public static final String SEGMENTS_JSON = "meta/segments.json";
+
+    private final BlobClient segmentsJson;
+
+    public ChangeFeedMetadataReader(BlobServiceClient serviceClient) {
+        this.segmentsJson =
+                serviceClient.getBlobContainerClient(FEED_CONTAINER).getBlobClient(SEGMENTS_JSON);
+    }
+
+    /**
+     * The feed's {@code lastConsumable}, or empty when the feed has not published anything yet.
+     *
+     * @throws IllegalStateException when the account has no change feed at all
+     */
+    public Optional<Instant> lastConsumable() {
+        byte[] json;
+        try {
+            json = segmentsJson.downloadContent().toBytes();
+        } catch (BlobStorageException e) {
+            if (BlobErrorCode.CONTAINER_NOT_FOUND.equals(e.getErrorCode())) {
+                throw new IllegalStateException(
+                        "the storage account has no change feed (container "
+                                + FEED_CONTAINER
+                                + " does not exist): enable the blob change feed on the account",
+                        e);
+            }
+            if (BlobErrorCode.BLOB_NOT_FOUND.equals(e.getErrorCode())) {
+                // A freshly enabled feed has no segments.json until its first segment is complete.
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.ofNullable(parseLastConsumable(json));
+    }
+
+    static Instant parseLastConsumable(byte[] segmentsJson) {
+        try (JsonReader reader = JsonProviders.createReader(segmentsJson)) {
+            if (reader.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalStateException(SEGMENTS_JSON + " is not a JSON object");
+            }
+            while (reader.nextToken() != JsonToken.END_OBJECT) {
+                String field = reader.getFieldName();
+                reader.nextToken();
+                if ("lastConsumable".equals(field)) {
+                    String value = reader.getString();
+                    return value == null ? null : OffsetDateTime.parse(value).toInstant();
+                }
+                reader.skipChildren();
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot parse " + SEGMENTS_JSON, e);
+        }
+    }
+}

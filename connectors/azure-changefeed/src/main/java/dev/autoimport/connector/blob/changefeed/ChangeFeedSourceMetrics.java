@@ -1,0 +1,57 @@
+package dev.autoimport.connector.blob.changefeed;
+
+import java.time.Clock;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * The change-feed reader's metrics, registered under {@value #GROUP} on the reader's metric group.
+ *
+ * <ul>
+ *   <li>{@value #LAST_EVENT_CONSUMED_TIME}: event time (epoch milliseconds) of the last feed event
+ *       read, whether or not it was kept; 0 before the first.
+ *   <li>{@value #LAG_MILLIS}: how far reading trails the feed: now minus that event time while
+ *       pages keep coming, 0 once the reader has found nothing new (caught up) and before it has
+ *       read anything.
+ * </ul>
+ *
+ * <p>Written by the reader's task thread and read by metric reporters, hence volatile.
+ */
+public final class ChangeFeedSourceMetrics {
+
+    public static final String GROUP = "blobSync";
+    public static final String LAST_EVENT_CONSUMED_TIME = "lastChangeFeedEventConsumedTime";
+    public static final String LAG_MILLIS = "changeFeedLagMillis";
+
+    private final Clock clock;
+    private volatile long lastEventTimeMillis;
+    private volatile boolean caughtUp = true;
+
+    public ChangeFeedSourceMetrics(MetricGroup readerMetricGroup, Clock clock) {
+        this.clock = clock;
+        MetricGroup group = readerMetricGroup.addGroup(GROUP);
+        group.gauge(LAST_EVENT_CONSUMED_TIME, (Gauge<Long>) () -> lastEventTimeMillis);
+        group.gauge(LAG_MILLIS, (Gauge<Long>) this::lagMillis);
+    }
+
+    /** A feed event with this event time was read. */
+    public void eventRead(long eventTimeMillis) {
+        if (eventTimeMillis > 0) {
+            lastEventTimeMillis = eventTimeMillis;
+            caughtUp = false;
+        }
+    }
+
+    /** The reader read everything the feed had published. */
+    public void caughtUp() {
+        caughtUp = true;
+    }
+
+    long lagMillis() {
+        long last = lastEventTimeMillis;
+        if (caughtUp || last == 0) {
+            return 0L;
+        }
+        return Math.max(0L, clock.millis() - last);
+    }
+}

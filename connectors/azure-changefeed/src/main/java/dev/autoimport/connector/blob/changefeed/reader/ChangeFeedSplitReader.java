@@ -1,0 +1,258 @@
+package dev.autoimport.connector.blob.changefeed.reader;
+
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.changefeed.BlobChangefeedClient;
+import com.azure.storage.blob.changefeed.BlobChangefeedClientBuilder;
+import com.azure.storage.blob.changefeed.BlobChangefeedPagedIterable;
+import com.azure.storage.blob.changefeed.BlobChangefeedPagedResponse;
+import com.azure.storage.blob.changefeed.models.BlobChangefeedEvent;
+import dev.autoimport.connector.blob.BlobChange;
+import dev.autoimport.connector.blob.BlobStorageConfig;
+import dev.autoimport.connector.blob.changefeed.ChangeFeedEventMapper;
+import dev.autoimport.connector.blob.changefeed.ChangeFeedMetadataReader;
+import dev.autoimport.connector.blob.changefeed.split.ChangeFeedSplit;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+import org.apache.flink.connector.base.source.reader.RecordsBySplits;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tails the change feed through the SDK on the fetcher thread.
+ *
+ * <p>A <em>read</em> is one {@code getEvents} call: from the start time the first time, from the
+ * last page's cursor afterwards. Each {@link #fetch()} hands over one page (mapped and filtered,
+ * then a {@link ChangeFeedRecord.PageEnd} with the page's cursor). When a read returns no further
+ * page the reader has everything the feed had published: it reports {@link
+ * ChangeFeedRecord.Drained}, keeps its cursor (no new page means no new cursor) and starts the next
+ * read one poll interval later, blocking in {@code fetch} until then (woken early only by {@link
+ * #wakeUp()}), so an idle feed costs a few requests per interval and no CPU.
+ *
+ * <p>Each read re-reads {@code segments.json}, the segment manifests and the shard listings, which
+ * is how new chunks of the current hourly segment and new segments are picked up.
+ *
+ * <p>Granularity: the SDK gives a cursor per page only, so the split's position moves page by page.
+ * A restore repeats at most the events of one page (up to the page size); it never skips one.
+ * Without failures no event is read twice: the SDK's cursor points just past the page's last event.
+ */
+public final class ChangeFeedSplitReader implements SplitReader<ChangeFeedRecord, ChangeFeedSplit> {
+
+    /**
+     * How much earlier than the start time the SDK is asked to start. The SDK rounds the start down
+     * to the hour and places an event in an hourly segment only approximately (within about 15
+     * minutes, says its {@code Changefeed} class), so an event just after the start time may sit in
+     * the previous segment.
+     */
+    public static final Duration SEGMENT_SLACK = Duration.ofHours(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeFeedSplitReader.class);
+
+    private final BlobStorageConfig storageConfig;
+    private final List<String> prefixes;
+    private final Duration clockSkewTolerance;
+    private final Duration pollInterval;
+    private final int pageSize;
+
+    private final Object wakeUpLock = new Object();
+    private boolean wakeUpRequested;
+
+    @Nullable private ChangeFeedSplit split;
+    private ChangeFeedEventMapper mapper;
+    private BlobChangefeedClient feedClient;
+    private ChangeFeedMetadataReader feedMetadata;
+
+    /** The cursor after the last page handed over; null before the first page. */
+    @Nullable private String cursor;
+
+    @Nullable private Stream<BlobChangefeedPagedResponse> openRead;
+    @Nullable private Iterator<BlobChangefeedPagedResponse> pages;
+    private Instant publishedThroughAtReadStart;
+    private long nextReadNanos = System.nanoTime();
+
+    public ChangeFeedSplitReader(
+            BlobStorageConfig storageConfig,
+            List<String> prefixes,
+            Duration clockSkewTolerance,
+            Duration pollInterval,
+            int pageSize) {
+        this.storageConfig = storageConfig;
+        this.prefixes = List.copyOf(prefixes);
+        this.clockSkewTolerance = clockSkewTolerance;
+        this.pollInterval = pollInterval;
+        this.pageSize = pageSize;
+    }
+
+    @Override
+    public RecordsWithSplitIds<ChangeFeedRecord> fetch() throws IOException {
+        if (split == null) {
+            return new RecordsBySplits.Builder<ChangeFeedRecord>().build();
+        }
+        if (pages == null && !startRead()) {
+            return new RecordsBySplits.Builder<ChangeFeedRecord>().build();
+        }
+        try {
+            if (pages.hasNext()) {
+                return toRecords(pages.next());
+            }
+        } catch (RuntimeException e) {
+            endRead();
+            throw new IOException(
+                    "reading the change feed of "
+                            + storageConfig.endpoint()
+                            + " failed "
+                            + describePosition(),
+                    e);
+        }
+        endRead();
+        RecordsBySplits.Builder<ChangeFeedRecord> drained = new RecordsBySplits.Builder<>();
+        drained.add(
+                split.splitId(),
+                new ChangeFeedRecord.Drained(publishedThroughAtReadStart.toEpochMilli()));
+        return drained.build();
+    }
+
+    @Override
+    public void handleSplitsChanges(SplitsChange<ChangeFeedSplit> splitsChange) {
+        if (!(splitsChange instanceof SplitsAddition)) {
+            throw new UnsupportedOperationException(
+                    "the change-feed reader only takes splits, got " + splitsChange);
+        }
+        for (ChangeFeedSplit added : splitsChange.splits()) {
+            if (split != null) {
+                throw new IllegalStateException(
+                        "a change-feed reader reads one split, got " + added + " besides " + split);
+            }
+            open(added);
+        }
+    }
+
+    @Override
+    public void wakeUp() {
+        synchronized (wakeUpLock) {
+            wakeUpRequested = true;
+            wakeUpLock.notifyAll();
+        }
+    }
+
+    @Override
+    public void close() {
+        endRead();
+    }
+
+    private void open(ChangeFeedSplit newSplit) {
+        split = newSplit;
+        cursor = newSplit.cursor().orElse(null);
+        long notBefore =
+                newSplit.startTime()
+                        .map(t -> t.minus(clockSkewTolerance).toEpochMilli())
+                        .orElse(Long.MIN_VALUE);
+        mapper = new ChangeFeedEventMapper(storageConfig.container(), prefixes, notBefore);
+        BlobServiceClient serviceClient = storageConfig.serviceClient();
+        feedClient = new BlobChangefeedClientBuilder(serviceClient).buildClient();
+        feedMetadata = new ChangeFeedMetadataReader(serviceClient);
+        LOG.info(
+                "Reading the change feed of {} for container {} {}",
+                storageConfig.endpoint(),
+                storageConfig.container(),
+                describePosition());
+    }
+
+    /** Starts the next read when it is due; false when woken up first or nothing is published. */
+    private boolean startRead() throws IOException {
+        if (!awaitNextRead()) {
+            return false;
+        }
+        nextReadNanos = System.nanoTime() + pollInterval.toNanos();
+        // Taken before the read: whatever the feed had published by now, this read returns.
+        Instant readStart = Instant.now();
+        if (feedMetadata.lastConsumable().isEmpty()) {
+            LOG.debug("The change feed has published nothing yet; polling again");
+            return false;
+        }
+        publishedThroughAtReadStart = readStart;
+        BlobChangefeedPagedIterable events;
+        if (cursor != null) {
+            try {
+                events = feedClient.getEvents(cursor);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(
+                        "cannot resume the change feed from the saved cursor ("
+                                + e.getMessage()
+                                + "). A cursor names the host it was read through; the storage"
+                                + " endpoint must use the same host name (127.0.0.1 and"
+                                + " localhost differ). Cursor: "
+                                + cursor,
+                        e);
+            }
+        } else {
+            Instant readFrom = split.startTime().orElseThrow().minus(SEGMENT_SLACK);
+            events = feedClient.getEvents(readFrom.atOffset(ZoneOffset.UTC), null);
+        }
+        openRead = events.streamByPage(pageSize);
+        pages = openRead.iterator();
+        return true;
+    }
+
+    /** Blocks until the next read is due; false when woken up before. */
+    private boolean awaitNextRead() throws IOException {
+        synchronized (wakeUpLock) {
+            long remaining = nextReadNanos - System.nanoTime();
+            while (!wakeUpRequested && remaining > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(wakeUpLock, remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting to poll the change feed", e);
+                }
+                remaining = nextReadNanos - System.nanoTime();
+            }
+            wakeUpRequested = false;
+            return remaining <= 0;
+        }
+    }
+
+    private RecordsWithSplitIds<ChangeFeedRecord> toRecords(BlobChangefeedPagedResponse page) {
+        RecordsBySplits.Builder<ChangeFeedRecord> records = new RecordsBySplits.Builder<>();
+        String splitId = split.splitId();
+        long lastEventTime = 0L;
+        for (BlobChangefeedEvent event : page.getValue()) {
+            BlobChange change = mapper.toBlobChange(event);
+            if (change != null) {
+                records.add(splitId, new ChangeFeedRecord.Change(change));
+            }
+            lastEventTime = ChangeFeedEventMapper.eventTimeMillis(event);
+        }
+        cursor = page.getContinuationToken();
+        records.add(splitId, new ChangeFeedRecord.PageEnd(cursor, lastEventTime));
+        return records.build();
+    }
+
+    private void endRead() {
+        if (openRead != null) {
+            // Cancels the SDK's subscription, which may still be prefetching.
+            openRead.close();
+        }
+        openRead = null;
+        pages = null;
+    }
+
+    private String describePosition() {
+        if (cursor != null) {
+            return "from cursor " + cursor;
+        }
+        return split == null
+                ? "(no split)"
+                : "from start time " + split.startTime().map(Instant::toString).orElse("?");
+    }
+}
