@@ -236,6 +236,12 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
             out.collect(error(change.blobName, path, phase, e.getMessage()));
             return;
         }
+        if (record == null && observed != null && fetchCurrent(change).isPresent()) {
+            // Nothing on record tells this deletion from one replayed after the blob came back:
+            // the blob exists, so the file stays.
+            out.collect(none(change, path, phase, Report.IGNORED, null));
+            return;
+        }
         boolean clean = record != null && record.isClean(observed);
         switch (ConflictRules.forDelete(conflictMode, observed, clean)) {
             case DELETE:

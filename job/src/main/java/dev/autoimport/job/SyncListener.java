@@ -43,6 +43,11 @@ public final class SyncListener implements ActionListener {
         metricsOf(action).countFailure();
     }
 
+    @Override
+    public void onAppliedUpTo(long watermarkMillis) {
+        blobSync.fullySynchronizedUpTo(watermarkMillis);
+    }
+
     SyncMetrics metricsOf(LustreAction action) {
         return SyncMetrics.BLOB_SYNC.equals(action.phase) ? blobSync : fullSync;
     }

@@ -5,6 +5,7 @@ import dev.autoimport.connector.lustre.LustreAction.Operation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 
@@ -43,6 +44,9 @@ public final class SyncMetrics {
     private final Map<String, Counter> counters = new LinkedHashMap<>();
     private final String phase;
 
+    /** Epoch millis up to which every published change is applied; 0 until blob sync knows. */
+    private volatile long lastFullySynchronizedTime;
+
     /** Registers the counters of one phase under {@code group.addGroup(phase)}. */
     public SyncMetrics(MetricGroup parent, String phase) {
         this.phase = phase;
@@ -63,6 +67,8 @@ public final class SyncMetrics {
         }
         if (BLOB_SYNC.equals(phase)) {
             counters.put(DELETIONS, group.counter(DELETIONS));
+            group.gauge(
+                    LAST_FULLY_SYNCHRONIZED_TIME, (Gauge<Long>) () -> lastFullySynchronizedTime);
         }
         group.meter(BLOB_IMPORT_RATE, new MeterView(counters.get(BLOBS_IMPORTED)));
     }
@@ -106,6 +112,13 @@ public final class SyncMetrics {
             case IGNORED:
             default:
                 break;
+        }
+    }
+
+    /** Every change the feed published up to this time has been applied on this subtask. */
+    public void fullySynchronizedUpTo(long epochMillis) {
+        if (epochMillis > lastFullySynchronizedTime) {
+            lastFullySynchronizedTime = epochMillis;
         }
     }
 

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,18 +22,12 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -279,31 +272,12 @@ class FullSyncITCase {
     private Run runImport(Path target, MapFunction<BlobChange, BlobChange> hook, String... extra)
             throws Exception {
         List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--mode", "import",
-                                "--storage.connection-string", AZURITE.connectionString(),
-                                "--storage.container", container,
-                                "--logging.container", "auto-import-logs",
-                                "--lustre.root", target.toString(),
-                                "--import.max-errors", "-1",
-                                "--job.parallelism", "2",
-                                "--job.checkpoint-interval", "200ms"));
+                new ArrayList<>(List.of("--mode", "import", "--import.max-errors", "-1"));
         args.addAll(List.of(extra));
         JobSettings settings =
-                JobSettings.from(CommandLine.parse(args.toArray(String[]::new)).configuration);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        Configuration restart = new Configuration();
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        restart.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
-        env.configure(restart);
-        AutoImportPipeline.configure(env, settings);
-        AutoImportPipeline.build(env, settings, hook);
-        JobClient client = env.executeAsync(settings.jobName);
-        JobExecutionResult result = client.getJobExecutionResult().get();
-        return new Run(result.getJobID());
+                TestJobs.settings(AZURITE, container, target, args.toArray(String[]::new));
+        JobClient client = TestJobs.start(settings, hook);
+        return new Run(client.getJobExecutionResult().get().getJobID());
     }
 
     /** The metrics one finished job left in the reporter. */
@@ -315,20 +289,7 @@ class FullSyncITCase {
         }
 
         long metric(String suffix) {
-            long sum = 0;
-            for (Map.Entry<MetricGroup, Map<String, Metric>> group :
-                    REPORTER.getMetricsByGroup().entrySet()) {
-                if (!jobId.toString().equals(group.getKey().getAllVariables().get("<job_id>"))) {
-                    continue;
-                }
-                for (Map.Entry<String, Metric> m : group.getValue().entrySet()) {
-                    String id = group.getKey().getMetricIdentifier(m.getKey());
-                    if (id.endsWith("." + suffix) && m.getValue() instanceof Counter) {
-                        sum += ((Counter) m.getValue()).getCount();
-                    }
-                }
-            }
-            return sum;
+            return TestJobs.metric(REPORTER, jobId, suffix);
         }
     }
 }

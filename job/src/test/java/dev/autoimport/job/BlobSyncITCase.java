@@ -1,0 +1,226 @@
+package dev.autoimport.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.azure.storage.blob.BlobServiceClient;
+import dev.autoimport.connector.blob.BlobChange;
+import dev.autoimport.connector.blob.changefeed.testing.ChangeFeedWriter;
+import dev.autoimport.connector.blob.testing.AzuriteExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The auto-import job: the walk, the hand-over, and the change feed, on Azurite and a MiniCluster.
+ */
+class BlobSyncITCase {
+
+    @RegisterExtension static final AzuriteExtension AZURITE = new AzuriteExtension();
+
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(4)
+                            .build());
+
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final AtomicInteger CONTAINERS = new AtomicInteger();
+
+    /** Set by a test before its job starts; the hook runs in the MiniCluster of this JVM. */
+    private static volatile Runnable duringWalk;
+
+    @TempDir Path root;
+    private String container;
+    private FeedFixture blobs;
+
+    @BeforeEach
+    void setUp() {
+        BlobServiceClient service = AZURITE.serviceClient();
+        ChangeFeedWriter.wipe(service);
+        container = "blob-sync-" + CONTAINERS.incrementAndGet();
+        blobs = new FeedFixture(service, AZURITE.createContainer(container));
+        AZURITE.createContainer(TestJobs.LOGGING_CONTAINER);
+        duringWalk = null;
+    }
+
+    @Test
+    void changesBeforeDuringAndAfterTheWalkAllEndUpApplied() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            blobs.seed("before/f" + i + ".txt", "v1 " + i);
+        }
+        duringWalk =
+                () -> {
+                    blobs.put("during/new.txt", "created during the walk");
+                    blobs.put("before/f1.txt", "v2 changed during the walk");
+                    blobs.delete("before/f2.txt");
+                };
+        JobClient job =
+                TestJobs.start(
+                        TestJobs.settings(
+                                AZURITE, container, root, "--sync.enable-deletions", "true"),
+                        new RunOnceOnFirstRecord());
+        try {
+            awaitMirrorOfContainer();
+            assertThat(Files.readString(root.resolve("before/f1.txt")))
+                    .isEqualTo("v2 changed during the walk");
+            assertThat(root.resolve("before/f2.txt")).doesNotExist();
+
+            blobs.put("after/a.txt", "created after the walk");
+            blobs.put("before/f3.txt", "v2 changed after the walk");
+            blobs.delete("before/f4.txt");
+            blobs.put("before/f5.txt", "v2");
+            blobs.put("before/f5.txt", "v3");
+            blobs.setMetadata("before/f6.txt", Map.of("permissions", "0600"));
+            awaitMirrorOfContainer();
+            await().atMost(PATIENCE)
+                    .untilAsserted(
+                            () ->
+                                    assertThat(
+                                                    TreeSnapshot.describe(
+                                                            root.resolve("before/f6.txt"), false))
+                                            .startsWith("file 0600 "));
+            assertThat(Files.readString(root.resolve("before/f5.txt"))).isEqualTo("v3");
+
+            JobID id = job.getJobID();
+            await().atMost(PATIENCE)
+                    .untilAsserted(
+                            () -> {
+                                // f4 for sure; f2 only if the walk listed it before the hook
+                                // deleted it (otherwise there was nothing to delete).
+                                assertThat(metric(id, "blobSync.deletions")).isBetween(1L, 2L);
+                                assertThat(metric(id, "blobSync.lastFullySynchronizedTime"))
+                                        .isPositive();
+                                assertThat(metric(id, "blobSync.lastChangeFeedEventConsumedTime"))
+                                        .isPositive();
+                            });
+            assertThat(metric(id, "fullSync.blobsWalked")).isGreaterThanOrEqualTo(39);
+            assertThat(metric(id, "blobSync.errors")).isZero();
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    @Test
+    void deletionsFollowTheTableOfEachMode() throws Exception {
+        for (String mode : new String[] {"skip", "overwrite-if-dirty", "off"}) {
+            Path modeRoot = Files.createDirectory(root.resolve(mode));
+            String prefix = mode + "/";
+            blobs.seed(prefix + "clean.txt", "clean");
+            blobs.seed(prefix + "edited.txt", "blob");
+            String[] flags =
+                    mode.equals("off")
+                            ? new String[] {"--import.prefixes", prefix}
+                            : new String[] {
+                                "--import.prefixes", prefix,
+                                "--sync.enable-deletions", "true",
+                                "--sync.conflict-mode", mode
+                            };
+            JobClient job =
+                    TestJobs.start(TestJobs.settings(AZURITE, container, modeRoot, flags), null);
+            try {
+                await().atMost(PATIENCE)
+                        .until(() -> Files.exists(modeRoot.resolve(prefix + "edited.txt")));
+                Files.writeString(modeRoot.resolve(prefix + "edited.txt"), "local edit");
+                blobs.delete(prefix + "clean.txt");
+                blobs.delete(prefix + "edited.txt");
+                blobs.put(prefix + "marker.txt", "the deletions above were read");
+                await().atMost(PATIENCE)
+                        .until(() -> Files.exists(modeRoot.resolve(prefix + "marker.txt")));
+
+                boolean cleanGone = !Files.exists(modeRoot.resolve(prefix + "clean.txt"));
+                boolean editedGone = !Files.exists(modeRoot.resolve(prefix + "edited.txt"));
+                switch (mode) {
+                    case "skip":
+                        assertThat(cleanGone).as("skip deletes a clean file").isTrue();
+                        assertThat(editedGone).as("skip keeps an edited file").isFalse();
+                        assertThat(metric(job.getJobID(), "blobSync.conflicts")).isEqualTo(1);
+                        break;
+                    case "overwrite-if-dirty":
+                        assertThat(cleanGone).isTrue();
+                        assertThat(editedGone).as("overwrite deletes an edited file").isTrue();
+                        break;
+                    default:
+                        assertThat(cleanGone).as("deletions disabled").isFalse();
+                        assertThat(editedGone).isFalse();
+                }
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    @Test
+    void manyPathsInParallelKeepEachPathsOrder() throws Exception {
+        blobs.seed("seed.txt", "seed");
+        JobClient job = TestJobs.start(TestJobs.settings(AZURITE, container, root), null);
+        try {
+            await().atMost(PATIENCE).until(() -> Files.exists(root.resolve("seed.txt")));
+            for (int round = 1; round <= 5; round++) {
+                for (int p = 0; p < 20; p++) {
+                    blobs.put("paths/p" + p + ".txt", "round " + round);
+                }
+            }
+            awaitMirrorOfContainer();
+            for (int p = 0; p < 20; p++) {
+                assertThat(Files.readString(root.resolve("paths/p" + p + ".txt")))
+                        .isEqualTo("round 5");
+            }
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private void awaitMirrorOfContainer() {
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions() // a blob may vanish between listing and reading it
+                .untilAsserted(
+                        () ->
+                                assertThat(FeedFixture.filesUnder(root))
+                                        .isEqualTo(blobs.expectedFiles()));
+    }
+
+    private static long metric(JobID id, String name) {
+        return TestJobs.metric(REPORTER, id, name);
+    }
+
+    /** Runs {@link #duringWalk} once, when the walk emits its first blob. */
+    static final class RunOnceOnFirstRecord implements MapFunction<BlobChange, BlobChange> {
+        private static final AtomicBoolean DONE = new AtomicBoolean();
+
+        RunOnceOnFirstRecord() {
+            DONE.set(false);
+        }
+
+        @Override
+        public BlobChange map(BlobChange change) {
+            Runnable action = duringWalk;
+            if (action != null
+                    && change.origin == BlobChange.Origin.LISTING
+                    && DONE.compareAndSet(false, true)) {
+                action.run();
+            }
+            return change;
+        }
+    }
+}

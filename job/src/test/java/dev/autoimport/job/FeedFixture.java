@@ -1,0 +1,106 @@
+package dev.autoimport.job;
+
+import com.azure.core.util.BinaryData;
+import com.azure.core.util.Context;
+import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.options.BlobParallelUploadOptions;
+import dev.autoimport.connector.blob.changefeed.testing.ChangeFeedWriter;
+import dev.autoimport.connector.blob.changefeed.testing.FeedEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Changes a container the way a user would and publishes each change in the change feed, as the
+ * service does: the blob first, then its event, readable once published.
+ */
+final class FeedFixture {
+
+    private final BlobContainerClient container;
+    private final ChangeFeedWriter feed;
+    private Instant lastEventTime = Instant.EPOCH;
+
+    FeedFixture(BlobServiceClient service, BlobContainerClient container) {
+        this.container = container;
+        this.feed = new ChangeFeedWriter(service);
+    }
+
+    /** Uploads (or overwrites) a blob and publishes its creation event. */
+    synchronized void put(String name, String content, Map<String, String> metadata) {
+        BlobClient blob = container.getBlobClient(name);
+        blob.uploadWithResponse(
+                new BlobParallelUploadOptions(BinaryData.fromString(content))
+                        .setMetadata(new HashMap<>(metadata)),
+                null,
+                Context.NONE);
+        publish(feed.created(blob, nextEventTime()));
+    }
+
+    synchronized void put(String name, String content) {
+        put(name, content, Map.of());
+    }
+
+    /** Replaces a blob's metadata and publishes the properties-updated event. */
+    synchronized void setMetadata(String name, Map<String, String> metadata) {
+        BlobClient blob = container.getBlobClient(name);
+        blob.setMetadata(new HashMap<>(metadata));
+        publish(feed.metadataUpdated(blob, nextEventTime()));
+    }
+
+    /** Deletes a blob and publishes its deletion event. */
+    synchronized void delete(String name) {
+        container.getBlobClient(name).delete();
+        publish(feed.deleted(container.getBlobContainerName(), name, nextEventTime()));
+    }
+
+    /** Uploads without publishing: the state before the job starts, as the walk sees it. */
+    synchronized void seed(String name, String content) {
+        put(name, content);
+    }
+
+    private void publish(FeedEvent event) {
+        feed.append(List.of(event));
+        feed.publish();
+    }
+
+    /** Event times must grow: the writer appends in time order. */
+    private Instant nextEventTime() {
+        Instant now = Instant.now();
+        lastEventTime = now.isAfter(lastEventTime) ? now : lastEventTime.plusMillis(1);
+        return lastEventTime;
+    }
+
+    /** What the mirror must hold: every blob's path and content. */
+    Map<String, String> expectedFiles() {
+        Map<String, String> files = new TreeMap<>();
+        for (BlobItem item : container.listBlobs()) {
+            files.put(
+                    item.getName(),
+                    container.getBlobClient(item.getName()).downloadContent().toString());
+        }
+        return files;
+    }
+
+    /** The regular files under the root with their content, leaving out the staging area. */
+    static Map<String, String> filesUnder(Path root) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String rel = root.relativize(p).toString();
+                if (Files.isRegularFile(p) && !rel.startsWith(".auto-import")) {
+                    files.put(rel, Files.readString(p));
+                }
+            }
+        }
+        return files;
+    }
+}
