@@ -1,8 +1,23 @@
 package dev.autoimport.job;
 
+import com.azure.storage.blob.models.BlobStorageException;
+import dev.autoimport.connector.blob.BlobChange;
+import dev.autoimport.job.PathDecisionFunction.ImportConflictException;
+import dev.autoimport.job.ops.LoggingContainerLayout;
+import dev.autoimport.job.ops.PrerequisiteCheck;
+import dev.autoimport.job.ops.Redaction;
+import dev.autoimport.job.ops.RootLease;
+import dev.autoimport.job.ops.RootLockedException;
+import dev.autoimport.job.ops.TooManyErrorsException;
+import dev.autoimport.job.ops.WalkReport;
+import dev.autoimport.job.ops.WalkReports;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -12,14 +27,30 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The entry point of {@code flink run}: parses and validates the settings, then submits the import
- * or auto-import job. With {@code --local} it starts an embedded Flink with its web UI first and
- * keeps it up after a bounded import finishes, so the run can be inspected.
+ * The entry point of {@code flink run}: parses and validates the settings, checks the
+ * prerequisites, takes the Lustre root's lease, then submits the import or auto-import job. When an
+ * attached import job finishes, prints the walk's summary. With {@code --local} it starts an
+ * embedded Flink with its web UI first and keeps it up after a bounded import finishes, so the run
+ * can be inspected.
+ *
+ * <p>Exit codes: 0 done (or submitted, when detached); {@value #EXIT_JOB_FAILED} the job failed;
+ * {@value #EXIT_BAD_SETTINGS} a bad setting; {@value #EXIT_PREREQUISITES} a prerequisite is not
+ * met; {@value #EXIT_ROOT_IN_USE} another job holds the Lustre root. Nothing is submitted in the
+ * last three cases.
  */
 public final class AutoImportJob {
 
+    /** Exit code when the job failed (too many errors, a conflict in fail mode, ...). */
+    public static final int EXIT_JOB_FAILED = 1;
+
     /** Exit code for a bad setting: nothing was submitted. */
     public static final int EXIT_BAD_SETTINGS = 2;
+
+    /** Exit code when a prerequisite is not met: nothing was submitted. */
+    public static final int EXIT_PREREQUISITES = 3;
+
+    /** Exit code when another job holds the Lustre root: nothing was submitted. */
+    public static final int EXIT_ROOT_IN_USE = 4;
 
     private AutoImportJob() {}
 
@@ -30,7 +61,19 @@ public final class AutoImportJob {
         }
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        return run(args, out, err, null);
+    }
+
+    /**
+     * @param afterSource test hook applied right after the source; null in production
+     */
+    public static int run(
+            String[] args,
+            PrintStream out,
+            PrintStream err,
+            MapFunction<BlobChange, BlobChange> afterSource)
+            throws Exception {
         CommandLine.Parsed parsed;
         JobSettings settings;
         try {
@@ -45,18 +88,131 @@ public final class AutoImportJob {
             err.println("auto-import: nothing was submitted; --help lists every setting");
             return EXIT_BAD_SETTINGS;
         }
-        if (parsed.local) {
-            runLocally(settings, parsed.webUiPort, out);
-        } else {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            AutoImportPipeline.configure(env, settings);
-            AutoImportPipeline.build(env, settings);
-            env.execute(settings.jobName);
+
+        List<String> problems =
+                new PrerequisiteCheck(settings)
+                        .problems(note -> out.println("auto-import: " + note));
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> err.println("auto-import: " + p));
+            err.println("auto-import: nothing was submitted");
+            return EXIT_PREREQUISITES;
         }
+
+        RootLease lease =
+                RootLease.forNewJob(
+                        settings.loggingStorage(), settings.lustreRoot, settings.jobName);
+        try {
+            lease.acquire(null);
+        } catch (RootLockedException e) {
+            err.println("auto-import: " + e.getMessage());
+            err.println("auto-import: nothing was submitted");
+            return EXIT_ROOT_IN_USE;
+        } catch (BlobStorageException e) {
+            err.println(
+                    "auto-import: logging.container: cannot take the Lustre root's lock ("
+                            + lease.location()
+                            + "): HTTP "
+                            + e.getStatusCode()
+                            + " "
+                            + e.getErrorCode()
+                            + "; the credential must be allowed to write there");
+            err.println("auto-import: nothing was submitted");
+            return EXIT_PREREQUISITES;
+        }
+
+        if (parsed.local) {
+            return runLocally(settings, lease, parsed.webUiPort, out, err);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        AutoImportPipeline.configure(env, settings);
+        AutoImportPipeline.build(env, settings, lease, afterSource);
+        return execute(env, settings, lease, out, err);
+    }
+
+    private static int execute(
+            StreamExecutionEnvironment env,
+            JobSettings settings,
+            RootLease lease,
+            PrintStream out,
+            PrintStream err) {
+        JobExecutionResult result;
+        try {
+            result = env.execute(settings.jobName);
+        } catch (Exception e) {
+            lease.release();
+            err.println("auto-import: the job failed: " + failureMessage(e));
+            err.println(
+                    "auto-import: failed blobs are in the error log: container '"
+                            + settings.loggingContainer
+                            + "', blobs under '"
+                            + LoggingContainerLayout.errorLogFolder(settings.jobName)
+                            + "'");
+            return EXIT_JOB_FAILED;
+        }
+        String jobId = result.getJobID().toString();
+        if (!result.isJobExecutionResult()) {
+            out.println(
+                    "auto-import: submitted job "
+                            + jobId
+                            + " ('"
+                            + settings.jobName
+                            + "'); follow it with deploy/status.sh --rest <address> --job "
+                            + jobId);
+            return 0;
+        }
+        out.println("auto-import: job " + jobId + " ('" + settings.jobName + "') finished");
+        printWalkSummary(settings, jobId, out);
         return 0;
     }
 
-    private static void runLocally(JobSettings settings, int webUiPort, PrintStream out)
+    /** Prints the walk's table, summed from the subtasks' reports in the logging container. */
+    static void printWalkSummary(JobSettings settings, String jobId, PrintStream out) {
+        WalkReports reports = new WalkReports(settings.loggingStorage().containerClient());
+        Optional<WalkReport> summary;
+        try {
+            summary = reports.readSummed(settings.jobName, jobId);
+        } catch (RuntimeException e) {
+            out.println(
+                    "auto-import: the walk's reports cannot be read ("
+                            + reports.location(settings.jobName, jobId)
+                            + "): "
+                            + Redaction.scrub(String.valueOf(e.getMessage())));
+            return;
+        }
+        if (summary.isEmpty()) {
+            out.println(
+                    "auto-import: no walk report was written ("
+                            + reports.location(settings.jobName, jobId)
+                            + "); see the task managers' logs");
+            return;
+        }
+        out.print(summary.get().format());
+        if (summary.get().count(SyncMetrics.ERRORS) > 0) {
+            out.println(
+                    "auto-import: failed blobs are in the error log: container '"
+                            + settings.loggingContainer
+                            + "', blobs under '"
+                            + LoggingContainerLayout.errorLogFolder(settings.jobName)
+                            + "'");
+        }
+    }
+
+    /** The message that says why the job failed: ours when we know it, else the root cause. */
+    static String failureMessage(Throwable failure) {
+        Throwable root = failure;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TooManyErrorsException
+                    || t instanceof RootLockedException
+                    || t instanceof ImportConflictException) {
+                return Redaction.scrub(t.getMessage());
+            }
+            root = t;
+        }
+        return Redaction.scrub(root.getClass().getSimpleName() + ": " + root.getMessage());
+    }
+
+    private static int runLocally(
+            JobSettings settings, RootLease lease, int webUiPort, PrintStream out, PrintStream err)
             throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.PORT, webUiPort);
@@ -85,12 +241,13 @@ public final class AutoImportJob {
             env.setParallelism(2);
         }
         AutoImportPipeline.configure(env, settings);
-        AutoImportPipeline.build(env, settings);
-        env.execute(settings.jobName);
+        AutoImportPipeline.build(env, settings, lease, null);
+        int code = execute(env, settings, lease, out, err);
         out.println(
-                "auto-import: the job finished; the web UI stays up at "
+                "auto-import: the job ended; the web UI stays up at "
                         + rest
                         + " until you press Ctrl-C");
         Thread.currentThread().join();
+        return code;
     }
 }

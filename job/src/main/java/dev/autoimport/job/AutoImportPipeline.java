@@ -6,6 +6,8 @@ import dev.autoimport.connector.blob.listing.BlobListingSource;
 import dev.autoimport.connector.blob.listing.enumerator.BlobListingSourceEnumerator;
 import dev.autoimport.connector.lustre.LustreAction;
 import dev.autoimport.connector.lustre.LustreSink;
+import dev.autoimport.job.ops.OperationsSettings;
+import dev.autoimport.job.ops.RootLease;
 import java.time.Instant;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -52,16 +54,26 @@ public final class AutoImportPipeline {
     }
 
     public static void build(StreamExecutionEnvironment env, JobSettings settings) {
-        build(env, settings, null);
+        build(env, settings, null, null);
     }
 
-    /**
-     * @param afterSource test hook applied right after the source (e.g. to inject a failure); null
-     *     in production
-     */
     static void build(
             StreamExecutionEnvironment env,
             JobSettings settings,
+            MapFunction<BlobChange, BlobChange> afterSource) {
+        build(env, settings, null, afterSource);
+    }
+
+    /**
+     * @param lease the Lustre root's lease taken at submission (see {@link RootLease}); null to
+     *     have the job take a new one when it starts
+     * @param afterSource test hook applied right after the source (e.g. to inject a failure); null
+     *     in production
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobSettings settings,
+            RootLease lease,
             MapFunction<BlobChange, BlobChange> afterSource) {
         boolean continuous = settings.mode == JobMode.AUTO_IMPORT;
         // The change-feed source emits its own watermarks (when everything published was read);
@@ -84,7 +96,9 @@ public final class AutoImportPipeline {
                         LustreSink.builder()
                                 .setRoot(settings.lustreRoot)
                                 .setContentSource(new BlobContentSource(settings.storage))
-                                .setListenerFactory(new SyncListener.Factory())
+                                .setListenerFactory(
+                                        new SyncListener.Factory(
+                                                OperationsSettings.of(settings, lease)))
                                 .setMaxConcurrentActions(settings.maxConcurrentWrites)
                                 .build())
                 .uid(SINK_UID)

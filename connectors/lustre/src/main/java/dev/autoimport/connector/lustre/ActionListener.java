@@ -25,8 +25,25 @@ public interface ActionListener {
      */
     default void onAppliedUpTo(long watermarkMillis) {}
 
+    /**
+     * Every action written so far has been reported: called on the task thread when the sink
+     * flushes, before each checkpoint barrier passes it and at the end of input. A runtime
+     * exception thrown here fails the job.
+     *
+     * @param endOfInput whether no action follows (a bounded job's input has ended)
+     */
+    default void onFlush(boolean endOfInput) {}
+
+    /** The sink subtask closes (finished, cancelled, stopped or failed); called once. */
+    default void close() {}
+
     /** Creates one listener per sink subtask, on the task manager. */
     interface Factory extends Serializable {
         ActionListener create(MetricGroup metricGroup, int subtaskIndex);
+
+        /** As {@link #create(MetricGroup, int)}, for factories that need the parallelism. */
+        default ActionListener create(MetricGroup metricGroup, int subtaskIndex, int parallelism) {
+            return create(metricGroup, subtaskIndex);
+        }
     }
 }

@@ -83,9 +83,10 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
         LustreRoot root = new LustreRoot(sink.root());
         StagingArea staging = StagingArea.open(root, subtaskIndex, parallelism);
         ContentSource.Reader content = null;
+        ActionListener listener = null;
         try {
             content = sink.contentSource().open();
-            ActionListener listener = sink.listenerFactory().create(metricGroup, subtaskIndex);
+            listener = sink.listenerFactory().create(metricGroup, subtaskIndex, parallelism);
             LOG.info(
                     "Lustre sink subtask {} of {} writes under {} with up to {} actions at once",
                     subtaskIndex,
@@ -103,6 +104,9 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
                     subtaskIndex,
                     metricGroup);
         } catch (RuntimeException e) {
+            if (listener != null) {
+                listener.close();
+            }
             if (content != null) {
                 content.close();
             }
@@ -142,6 +146,7 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
         throwIfJobMustFail();
         executor.awaitIdle();
         throwIfJobMustFail();
+        listener.onFlush(endOfInput);
     }
 
     @Override
@@ -155,6 +160,7 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
             stopped = false;
         }
         content.close();
+        listener.close();
         if (!stopped) {
             LOG.warn(
                     "Actions still running after {} s; leaving {} for the next start to clean",

@@ -1,0 +1,304 @@
+package dev.autoimport.job.ops;
+
+import com.azure.storage.blob.BlobContainerClient;
+import dev.autoimport.job.SyncMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operational side of one sink subtask: its {@link ErrorLog}, its part of the walk's {@link
+ * WalkReport}, its {@link ProgressLog}, the shared {@link ErrorBudget} of the import job, and, on
+ * subtask 0, the {@link RootLease}. One daemon thread flushes the error log every {@link
+ * #FLUSH_INTERVAL}, logs progress every {@link #PROGRESS_INTERVAL}, rewrites the report part every
+ * {@link #REPORT_INTERVAL} when it changed, and renews the lease.
+ *
+ * <p>A problem that must stop the job (too many errors, the root's lease taken by another job) is
+ * kept and thrown from the next call of {@link #checkHealthy}, {@link #blobFailed} or {@link
+ * #onFlush}, which the sink's listener makes on the task's threads.
+ */
+public final class SubtaskOperations {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubtaskOperations.class);
+
+    static final Duration FLUSH_INTERVAL = Duration.ofSeconds(2);
+    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
+    static final Duration REPORT_INTERVAL = Duration.ofSeconds(30);
+
+    private final OperationsSettings settings;
+    private final String jobId;
+    private final int subtask;
+    private final int parallelism;
+    private final Supplier<Map<String, Long>> fullSync;
+    private final Supplier<Map<String, Long>> blobSync;
+    private final ErrorLog errorLog;
+    private final ErrorBudget budget;
+    private final WalkReports reports;
+    private final ProgressLog progress;
+    private final RootLease lease;
+    private final Instant started = Instant.now();
+    private final ScheduledExecutorService scheduler;
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object reportLock = new Object();
+    private volatile boolean inputEnded;
+    private Map<String, Long> lastReported;
+    private boolean lastReportedComplete;
+    private volatile int flushFailures;
+
+    private SubtaskOperations(
+            OperationsSettings settings,
+            String jobId,
+            int subtask,
+            int parallelism,
+            Supplier<Map<String, Long>> fullSync,
+            Supplier<Map<String, Long>> blobSync) {
+        this.settings = settings;
+        this.jobId = jobId;
+        this.subtask = subtask;
+        this.parallelism = parallelism;
+        this.fullSync = fullSync;
+        this.blobSync = blobSync;
+        BlobContainerClient logging = settings.logging.containerClient();
+        this.errorLog = new ErrorLog(logging, settings.jobName, subtask, Clock.systemUTC());
+        this.budget =
+                settings.countsErrors()
+                        ? new ErrorBudget(
+                                logging,
+                                settings.jobName,
+                                jobId,
+                                settings.maxErrors,
+                                errorLog.location())
+                        : null;
+        this.reports = new WalkReports(logging);
+        this.progress = new ProgressLog(subtask, parallelism);
+        this.lease = subtask == 0 ? settings.lease : null;
+        this.scheduler =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "auto-import-operations-" + subtask);
+                            t.setDaemon(true);
+                            return t;
+                        });
+    }
+
+    /**
+     * Starts the operations of one sink subtask; subtask 0 takes the root's lease first.
+     *
+     * @param jobId the Flink job id (names the reports)
+     * @throws RootLockedException when another job holds the Lustre root
+     */
+    public static SubtaskOperations start(
+            OperationsSettings settings,
+            String jobId,
+            int subtask,
+            int parallelism,
+            Supplier<Map<String, Long>> fullSync,
+            Supplier<Map<String, Long>> blobSync) {
+        SubtaskOperations ops =
+                new SubtaskOperations(settings, jobId, subtask, parallelism, fullSync, blobSync);
+        if (ops.lease != null) {
+            try {
+                ops.lease.acquire(jobId);
+            } catch (RuntimeException e) {
+                ops.scheduler.shutdownNow();
+                throw e;
+            }
+            LOG.info(
+                    "Holding the Lustre root {} ({})",
+                    ops.lease.lustreRoot(),
+                    ops.lease.location());
+            ops.every("lease renewal", RootLease.RENEW_INTERVAL, ops::renewLease);
+        }
+        ops.every("error log flush", FLUSH_INTERVAL, ops::flushErrorLog);
+        ops.every("progress log", PROGRESS_INTERVAL, ops::logProgress);
+        ops.every("walk report", REPORT_INTERVAL, () -> ops.writeReport(false));
+        return ops;
+    }
+
+    /** Where this job's error log is, for messages. */
+    public String errorLogLocation() {
+        return errorLog.location();
+    }
+
+    /**
+     * Logs one failed blob and, in the import job, counts it against {@code import.max-errors}.
+     *
+     * @throws SuppressRestartsException wrapping {@link TooManyErrorsException} when the count
+     *     exceeds the maximum (after the error log is flushed)
+     */
+    public void blobFailed(ErrorLogEntry entry) {
+        errorLog.add(entry);
+        checkHealthy();
+        if (budget != null && SyncMetrics.FULL_SYNC.equals(entry.phase)) {
+            try {
+                budget.count(entry.blobName);
+            } catch (TooManyErrorsException e) {
+                flushErrorLog();
+                fail(new SuppressRestartsException(e));
+                checkHealthy();
+            }
+        }
+    }
+
+    /** Throws the problem that must stop the job, if there is one. */
+    public void checkHealthy() {
+        RuntimeException e = failure.get();
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    /**
+     * The sink flushed (a checkpoint, or the end of input): writes the error log, and at the end of
+     * input the final report part and the exact error count.
+     */
+    public void onFlush(boolean endOfInput) {
+        flushErrorLog();
+        if (endOfInput) {
+            inputEnded = true;
+            if (budget != null) {
+                try {
+                    budget.checkExactCount();
+                } catch (TooManyErrorsException e) {
+                    fail(new SuppressRestartsException(e));
+                }
+            }
+            writeReport(true);
+        }
+        checkHealthy();
+    }
+
+    /** Stops the thread, writes what is pending and releases the lease (subtask 0). */
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flushErrorLog();
+        if (errorLog.pendingLines() > 0) {
+            LOG.warn(
+                    "{} error log line(s) of subtask {} could not be written to the logging"
+                            + " container; the failures are in this task manager's log",
+                    errorLog.pendingLines(),
+                    subtask);
+        }
+        writeReport(inputEnded);
+        if (lease != null) {
+            lease.release();
+            LOG.info("Released the Lustre root {}", lease.lustreRoot());
+        }
+    }
+
+    private void fail(RuntimeException e) {
+        failure.compareAndSet(null, e);
+    }
+
+    private void every(String what, Duration interval, Runnable task) {
+        long ms = interval.toMillis();
+        scheduler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn(
+                                "Subtask {}: {} failed, tried again in {}: {}",
+                                subtask,
+                                what,
+                                interval,
+                                Redaction.scrub(String.valueOf(e.getMessage())));
+                    }
+                },
+                ms,
+                ms,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void flushErrorLog() {
+        try {
+            errorLog.flush();
+            flushFailures = 0;
+        } catch (RuntimeException e) {
+            if (flushFailures++ % 30 == 0) {
+                LOG.warn(
+                        "Cannot write the error log ({}); {} line(s) kept for the next try: {}",
+                        errorLog.location(),
+                        errorLog.pendingLines(),
+                        Redaction.scrub(String.valueOf(e.getMessage())));
+            }
+        }
+        long dropped = errorLog.droppedLines();
+        if (dropped > 0 && flushFailures == 1) {
+            LOG.warn(
+                    "{} error log line(s) were dropped while the container was unwritable",
+                    dropped);
+        }
+    }
+
+    private void logProgress() {
+        long now = System.nanoTime();
+        progress.log(SyncMetrics.FULL_SYNC, fullSync.get(), now);
+        progress.log(SyncMetrics.BLOB_SYNC, blobSync.get(), now);
+    }
+
+    private void writeReport(boolean complete) {
+        synchronized (reportLock) {
+            writeReportLocked(complete);
+        }
+    }
+
+    private void writeReportLocked(boolean endOfInput) {
+        Map<String, Long> counts = fullSync.get();
+        boolean complete = endOfInput || inputEnded;
+        if (counts.equals(lastReported) && complete == lastReportedComplete) {
+            return;
+        }
+        WalkReport part =
+                new WalkReport(
+                        settings.jobName,
+                        jobId,
+                        subtask,
+                        parallelism,
+                        1,
+                        complete,
+                        started,
+                        Instant.now(),
+                        counts);
+        try {
+            reports.write(part);
+            lastReported = counts;
+            lastReportedComplete = complete;
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "Cannot write the walk report of subtask {} ({}): {}",
+                    subtask,
+                    reports.location(settings.jobName, jobId),
+                    Redaction.scrub(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void renewLease() {
+        try {
+            lease.renew(jobId);
+        } catch (RootLockedException e) {
+            LOG.error("Lost the Lustre root to another job: {}", e.getMessage());
+            fail(e);
+        }
+    }
+}
