@@ -22,20 +22,24 @@ import java.util.stream.Stream;
 /**
  * Changes a container the way a user would and publishes each change in the change feed, as the
  * service does: the blob first, then its event, readable once published.
+ *
+ * <p>Shared by the integration tests and the local run's demo ({@code local.DemoContainer}, {@code
+ * local.DemoChanges}). One instance per feed: its writer numbers the feed's chunks and hands out
+ * the sequencers, so a second fixture (or process) writing to the same feed would overwrite chunks.
  */
-final class FeedFixture {
+public final class FeedFixture {
 
     private final BlobContainerClient container;
     private final ChangeFeedWriter feed;
     private Instant lastEventTime = Instant.EPOCH;
 
-    FeedFixture(BlobServiceClient service, BlobContainerClient container) {
+    public FeedFixture(BlobServiceClient service, BlobContainerClient container) {
         this.container = container;
         this.feed = new ChangeFeedWriter(service);
     }
 
     /** Uploads (or overwrites) a blob and publishes its creation event. */
-    synchronized void put(String name, String content, Map<String, String> metadata) {
+    public synchronized void put(String name, String content, Map<String, String> metadata) {
         BlobClient blob = container.getBlobClient(name);
         blob.uploadWithResponse(
                 new BlobParallelUploadOptions(BinaryData.fromString(content))
@@ -45,19 +49,19 @@ final class FeedFixture {
         publish(feed.created(blob, nextEventTime()));
     }
 
-    synchronized void put(String name, String content) {
+    public synchronized void put(String name, String content) {
         put(name, content, Map.of());
     }
 
     /** Replaces a blob's metadata and publishes the properties-updated event. */
-    synchronized void setMetadata(String name, Map<String, String> metadata) {
+    public synchronized void setMetadata(String name, Map<String, String> metadata) {
         BlobClient blob = container.getBlobClient(name);
         blob.setMetadata(new HashMap<>(metadata));
         publish(feed.metadataUpdated(blob, nextEventTime()));
     }
 
     /** Deletes a blob and publishes its deletion event. */
-    synchronized void delete(String name) {
+    public synchronized void delete(String name) {
         container.getBlobClient(name).delete();
         publish(feed.deleted(container.getBlobContainerName(), name, nextEventTime()));
     }
