@@ -66,7 +66,10 @@ public final class FeedFixture {
         publish(feed.deleted(container.getBlobContainerName(), name, nextEventTime()));
     }
 
-    /** Uploads without publishing: the state before the job starts, as the walk sees it. */
+    /**
+     * A blob that exists before the job starts; its event is published as the service would have,
+     * and the job replays it harmlessly after the walk.
+     */
     synchronized void seed(String name, String content) {
         put(name, content);
     }
