@@ -10,6 +10,8 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of {@code flink run}: parses and validates the settings, then submits the import
@@ -17,6 +19,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * keeps it up after a bounded import finishes, so the run can be inspected.
  */
 public final class AutoImportJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AutoImportJob.class);
 
     /** Exit code for a bad setting: nothing was submitted. */
     public static final int EXIT_BAD_SETTINGS = 2;
@@ -45,6 +49,15 @@ public final class AutoImportJob {
             err.println("auto-import: nothing was submitted; --help lists every setting");
             return EXIT_BAD_SETTINGS;
         }
+        String version = AutoImportVersion.current();
+        LOG.info(
+                "auto-import {} starting: mode {}, container {}, Lustre root {}, parallelism {}",
+                version,
+                settings.mode.value(),
+                settings.storage.container(),
+                settings.lustreRoot,
+                settings.parallelism < 0 ? "cluster default" : settings.parallelism);
+        out.println("auto-import " + version + ": submitting '" + settings.jobName + "'");
         if (parsed.local) {
             runLocally(settings, parsed.webUiPort, out);
         } else {
