@@ -25,6 +25,8 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of {@code flink run}: parses and validates the settings, checks the
@@ -39,6 +41,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * last three cases.
  */
 public final class AutoImportJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AutoImportJob.class);
 
     /** Exit code when the job failed (too many errors, a conflict in fail mode, ...). */
     public static final int EXIT_JOB_FAILED = 1;
@@ -88,6 +92,15 @@ public final class AutoImportJob {
             err.println("auto-import: nothing was submitted; --help lists every setting");
             return EXIT_BAD_SETTINGS;
         }
+        String version = AutoImportVersion.current();
+        LOG.info(
+                "auto-import {} starting: mode {}, container {}, Lustre root {}, parallelism {}",
+                version,
+                settings.mode.value(),
+                settings.storage.container(),
+                settings.lustreRoot,
+                settings.parallelism < 0 ? "cluster default" : settings.parallelism);
+        out.println("auto-import " + version + ": job '" + settings.jobName + "'");
 
         List<String> problems =
                 new PrerequisiteCheck(settings)

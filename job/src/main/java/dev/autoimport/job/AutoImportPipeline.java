@@ -9,6 +9,7 @@ import dev.autoimport.connector.lustre.LustreSink;
 import dev.autoimport.job.ops.OperationsSettings;
 import dev.autoimport.job.ops.RootLease;
 import java.time.Instant;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -16,6 +17,7 @@ import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.source.hybrid.HybridSource;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -40,11 +42,17 @@ public final class AutoImportPipeline {
 
     private AutoImportPipeline() {}
 
-    /** Job-level settings every run needs: RocksDB, exactly-once checkpoints. */
+    /**
+     * Job-level settings every run needs: RocksDB, exactly-once checkpoints, and this build's
+     * version as a job parameter (shown in the web UI under Job → Configuration).
+     */
     public static void configure(StreamExecutionEnvironment env, JobSettings settings) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(
+                PipelineOptions.GLOBAL_JOB_PARAMETERS,
+                Map.of(AutoImportVersion.JOB_PARAMETER, AutoImportVersion.current()));
         env.configure(conf);
         env.enableCheckpointing(
                 settings.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);

@@ -125,7 +125,7 @@ public final class ChangeFeedSource
     @Override
     public SplitEnumerator<ChangeFeedSplit, ChangeFeedEnumeratorState> restoreEnumerator(
             SplitEnumeratorContext<ChangeFeedSplit> context, ChangeFeedEnumeratorState state) {
-        return new ChangeFeedSourceEnumerator(context, state.unassignedSplit().orElse(null));
+        return new ChangeFeedSourceEnumerator(context, state.unassignedSplit().orElse(null), true);
     }
 
     @Override

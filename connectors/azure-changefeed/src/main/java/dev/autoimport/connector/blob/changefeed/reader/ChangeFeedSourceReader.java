@@ -1,6 +1,7 @@
 package dev.autoimport.connector.blob.changefeed.reader;
 
 import dev.autoimport.connector.blob.BlobChange;
+import dev.autoimport.connector.blob.changefeed.enumerator.ChangeFeedSplitRequest;
 import dev.autoimport.connector.blob.changefeed.split.ChangeFeedSplit;
 import dev.autoimport.connector.blob.changefeed.split.ChangeFeedSplitState;
 import java.util.Map;
@@ -17,9 +18,10 @@ import org.apache.flink.core.io.InputStatus;
  * The change-feed source reader: one fetcher thread runs the {@link ChangeFeedSplitReader}, the
  * task thread emits through the {@link ChangeFeedRecordEmitter}.
  *
- * <p>A reader that starts without a split (not restored with one) asks the enumerator for it. Only
- * one subtask ever holds the feed's single split; the others mark themselves idle, so that they do
- * not hold back the watermark of operators downstream.
+ * <p>A reader that starts without a split (not restored with one) asks the enumerator for it with a
+ * {@link ChangeFeedSplitRequest} (not a plain split request, see there). Only one subtask ever
+ * holds the feed's single split; the others mark themselves idle, so that they do not hold back the
+ * watermark of operators downstream.
  */
 // SourceReaderBase.close() declares Exception, which javac's "try" lint flags on every subclass.
 @SuppressWarnings("try")
@@ -45,7 +47,7 @@ public final class ChangeFeedSourceReader
     @Override
     public void start() {
         if (getNumberOfCurrentlyAssignedSplits() == 0) {
-            context.sendSplitRequest();
+            context.sendSourceEventToCoordinator(ChangeFeedSplitRequest.INSTANCE);
         }
     }
 

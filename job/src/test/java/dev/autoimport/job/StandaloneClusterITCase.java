@@ -1,0 +1,447 @@
+package dev.autoimport.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.azure.core.util.BinaryData;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.autoimport.connector.blob.testing.AzuriteExtension;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job jar on a real Flink cluster: separate JobManager and TaskManager processes started by
+ * {@code deploy/standalone/cluster.sh}, the job submitted with {@code flink run}, against Azurite.
+ *
+ * <ol>
+ *   <li>A TaskManager running the job is killed ({@code kill -9}) during the walk, and one during
+ *       blob sync while blobs change; each time the job restores from a checkpoint (REST: {@code
+ *       counts.restored}) on the remaining TaskManager, a replacement is started, and the tree ends
+ *       exactly equal to the container.
+ *   <li>The job is stopped with a savepoint, blobs change while it is stopped, and a different
+ *       build of the job (another version resource in the jar) is started from the savepoint with
+ *       another parallelism: it follows the change feed from the saved cursor without a new walk
+ *       and converges.
+ *   <li>The cluster is stopped: no process is left.
+ * </ol>
+ *
+ * <p>It needs the shaded job jar, so it runs in {@code mvn verify} after {@code package}. The
+ * phases and their durations are printed at the end. Awaits are liveness bounds only.
+ */
+class StandaloneClusterITCase {
+
+    @RegisterExtension static final AzuriteExtension AZURITE = new AzuriteExtension();
+
+    /** Kept when the test fails: the cluster's logs are in {@code cluster/log}. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path work;
+
+    private static StandaloneCluster cluster;
+
+    private static final String CONTAINER = "e2e";
+
+    /** Enough for a walk of several seconds with one write in flight per sink subtask. */
+    private static final int WALK_BLOBS = 3000;
+
+    private static final String UPGRADE_VERSION = "0.1.0-e2e-upgrade";
+
+    private static final Duration PATIENCE = Duration.ofMinutes(5);
+
+    private final Timeline timeline = new Timeline();
+
+    /** What the container holds (name to content), kept in step with every change made. */
+    private final Map<String, String> expected = new TreeMap<>();
+
+    private Path root;
+    private FeedFixture blobs;
+
+    @AfterAll
+    static void stopTheCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void recoversFromTaskManagerLossAndUpgradesThroughASavepoint() throws Exception {
+        BlobServiceClient service = AZURITE.serviceClient();
+        BlobContainerClient container = AZURITE.createContainer(CONTAINER);
+        AZURITE.createContainer(TestJobs.LOGGING_CONTAINER);
+        blobs = new FeedFixture(service, container); // also creates the (empty) change feed
+        seed(container);
+        timeline.mark("seeded " + WALK_BLOBS + " blobs");
+
+        root = Files.createDirectories(work.resolve("lustre"));
+        cluster = new StandaloneCluster(work.resolve("cluster"));
+        // The REST API's metrics are refreshed every second, not every 10 s.
+        cluster.start(2, "metrics.fetcher.update-interval=1000");
+        timeline.mark("cluster up: 1 JobManager, 2 TaskManagers (2 slots each)");
+
+        Path jar = shadedJar();
+        String job = cluster.submit(jobArguments(jar, 2));
+        await().atMost(PATIENCE).until(() -> cluster.fullyRunning(job));
+        timeline.mark("flink run -d: job " + job + " running, parallelism 2");
+
+        killDuringTheWalk(job);
+        killDuringBlobSync(job);
+        upgradeThroughASavepoint(job, jar);
+
+        cluster.stop();
+        timeline.mark("cluster.sh stop");
+        assertThat(cluster.liveProcesses()).as("processes left after cluster.sh stop").isEmpty();
+        timeline.print();
+    }
+
+    private void killDuringTheWalk(String job) throws Exception {
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> fileCount() >= WALK_BLOBS / 10);
+        String victim = cluster.taskManagersOf(job).get(0);
+        long restored = cluster.restoredCount(job);
+        long listed = cluster.metric(job, "fullSync.blobsWalked").orElse(0L);
+        cluster.killTaskManager(victim);
+        long filesAtKill = fileCount();
+        timeline.mark(
+                String.format(
+                        "kill -9 %s during the walk (%d of %d files written; the listing %s)",
+                        victim,
+                        filesAtKill,
+                        WALK_BLOBS,
+                        listed < WALK_BLOBS
+                                ? "had emitted " + listed
+                                : "had emitted all, the source had switched to the change feed"));
+        assertThat(filesAtKill).as("the walk was still going").isLessThan(WALK_BLOBS);
+
+        awaitRestoredAfter(job, restored);
+        timeline.mark(restoredMessage(job, restored));
+        timeline.mark("replacement " + cluster.addTaskManager() + " registered");
+
+        awaitMirror();
+        timeline.mark("walk complete: tree equals the container");
+    }
+
+    private void killDuringBlobSync(String job) throws Exception {
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        AtomicInteger changes = new AtomicInteger();
+        Future<?> changing =
+                writer.submit(
+                        () -> {
+                            for (int i = 0; i < 90; i++) {
+                                change(i);
+                                changes.incrementAndGet();
+                                sleep(100);
+                            }
+                            return null;
+                        });
+        try {
+            await().atMost(PATIENCE)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> fileCount() > WALK_BLOBS + 5);
+            String victim = cluster.taskManagersOf(job).get(0);
+            long restored = cluster.restoredCount(job);
+            cluster.killTaskManager(victim);
+            timeline.mark(
+                    "kill -9 "
+                            + victim
+                            + " during blob sync ("
+                            + changes.get()
+                            + " changes made so far)");
+
+            awaitRestoredAfter(job, restored);
+            timeline.mark(restoredMessage(job, restored));
+            timeline.mark("replacement " + cluster.addTaskManager() + " registered");
+
+            changing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            timeline.mark(changes.get() + " changes made (puts, overwrites, deletions, metadata)");
+        } finally {
+            writer.shutdownNow();
+        }
+        awaitMirror();
+        assertThat(TreeSnapshot.describe(root.resolve("walk/d07/f00007.txt"), false))
+                .startsWith("file 0600 ");
+        timeline.mark("blob sync caught up: tree equals the container");
+    }
+
+    private void upgradeThroughASavepoint(String job, Path jar) throws Exception {
+        Path savepoints = Files.createDirectories(work.resolve("savepoints"));
+        String savepoint = cluster.stopWithSavepoint(job, savepoints);
+        await().atMost(PATIENCE).until(() -> cluster.jobState(job).equals("FINISHED"));
+        timeline.mark("flink stop --savepointPath: " + savepoint);
+
+        put("stopped/new.txt", "created while the job was stopped");
+        put("walk/d01/f00001.txt", "changed while the job was stopped");
+        delete("walk/d02/f00002.txt");
+        timeline.mark("3 changes while stopped");
+
+        Path upgrade = withVersion(jar, UPGRADE_VERSION, work.resolve("auto-import-upgrade.jar"));
+        List<String> args = new ArrayList<>(List.of("-s", savepoint));
+        args.addAll(List.of(jobArguments(upgrade, 3)));
+        String next = cluster.submit(args.toArray(String[]::new));
+        await().atMost(PATIENCE).until(() -> cluster.fullyRunning(next));
+        timeline.mark("flink run -d -s: job " + next + " (" + UPGRADE_VERSION + ", parallelism 3)");
+
+        JsonNode config = cluster.get("/jobs/" + next + "/config");
+        assertThat(
+                        config.at(
+                                        "/execution-config/user-config/"
+                                                + AutoImportVersion.JOB_PARAMETER)
+                                .asText())
+                .isEqualTo(UPGRADE_VERSION);
+        assertThat(config.at("/execution-config/job-parallelism").asInt()).isEqualTo(3);
+        assertThat(Files.readString(cluster.stateDir().resolve("log/flink-client.log")))
+                .contains("auto-import " + UPGRADE_VERSION + " starting");
+
+        awaitMirror();
+        timeline.mark("upgraded job caught up: tree equals the container");
+
+        // Resumed from the saved cursor: the listing never ran, nothing was counted as walked,
+        // and the changes made while stopped came from the change feed.
+        await().atMost(PATIENCE)
+                .untilAsserted(
+                        () -> {
+                            assertThat(cluster.metric(next, "blobSync.importedFiles"))
+                                    .hasValueSatisfying(n -> assertThat(n).isPositive());
+                            assertThat(cluster.metric(next, "blobSync.deletions"))
+                                    .hasValueSatisfying(n -> assertThat(n).isPositive());
+                        });
+        assertThat(cluster.metric(next, "fullSync.blobsWalked").orElse(0L)).isZero();
+        assertThat(cluster.metric(next, "fullSync.importedFiles")).contains(0L);
+        assertThat(cluster.metric(next, "fullSync.preexistingFiles")).contains(0L);
+
+        assertThat(expected).as("the test's model of the container").isEqualTo(containerNow());
+        try (Stream<Path> staged = Files.walk(root.resolve(".auto-import"))) {
+            assertThat(staged.filter(Files::isRegularFile)).as("staging files left").isEmpty();
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+
+    private String[] jobArguments(Path jar, int parallelism) {
+        return new String[] {
+            jar.toString(),
+            "--mode",
+            "auto-import",
+            "--storage.connection-string",
+            AZURITE.connectionString(),
+            "--storage.container",
+            CONTAINER,
+            "--logging.container",
+            TestJobs.LOGGING_CONTAINER,
+            "--lustre.root",
+            root.toString(),
+            "--sync.enable-deletions",
+            "true",
+            "--job.parallelism",
+            Integer.toString(parallelism),
+            "--job.checkpoint-interval",
+            "1s",
+            "--changefeed.poll-interval",
+            "200ms",
+            "--lustre.max-concurrent-writes",
+            "1",
+            "--job.name",
+            "auto-import e2e"
+        };
+    }
+
+    /** One change of the blob-sync phase: mostly new files, some overwrites and deletions. */
+    private void change(int i) {
+        switch (i % 6) {
+            case 0:
+                put(String.format("walk/d%02d/f%05d.txt", i % 50, 100 + i), "overwritten " + i);
+                break;
+            case 3:
+                delete(String.format("walk/d%02d/f%05d.txt", i % 50, 200 + i));
+                break;
+            default:
+                put("sync/s" + i + ".txt", "created during blob sync " + i);
+        }
+        if (i == 45) {
+            blobs.setMetadata("walk/d07/f00007.txt", Map.of("permissions", "0600"));
+        }
+    }
+
+    private void put(String name, String content) {
+        blobs.put(name, content);
+        synchronized (expected) {
+            expected.put(name, content);
+        }
+    }
+
+    private void delete(String name) {
+        blobs.delete(name);
+        synchronized (expected) {
+            expected.remove(name);
+        }
+    }
+
+    /** Uploads the walk's blobs in parallel, without change-feed events (they predate the job). */
+    private void seed(BlobContainerClient container) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> uploads = new ArrayList<>();
+            for (int i = 0; i < WALK_BLOBS; i++) {
+                String name = String.format("walk/d%02d/f%05d.txt", i % 50, i);
+                String content = "walk " + i;
+                expected.put(name, content);
+                uploads.add(
+                        pool.submit(
+                                () ->
+                                        container
+                                                .getBlobClient(name)
+                                                .upload(BinaryData.fromString(content), true)));
+            }
+            for (Future<?> f : uploads) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void awaitRestoredAfter(String job, long restoredBefore) {
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions() // the REST API may briefly answer for a restarting job
+                .until(
+                        () ->
+                                cluster.restoredCount(job) > restoredBefore
+                                        && cluster.fullyRunning(job));
+    }
+
+    private String restoredMessage(String job, long restoredBefore) throws Exception {
+        JsonNode checkpoints = cluster.get("/jobs/" + job + "/checkpoints");
+        return String.format(
+                "job running again: restored %d time(s), last from checkpoint %d",
+                checkpoints.at("/counts/restored").asLong() - restoredBefore,
+                checkpoints.at("/latest/restored/id").asLong());
+    }
+
+    private void awaitMirror() {
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions() // a file may vanish while the tree is read
+                .untilAsserted(
+                        () -> {
+                            Map<String, String> want;
+                            synchronized (expected) {
+                                want = new TreeMap<>(expected);
+                            }
+                            assertThat(FeedFixture.filesUnder(root)).isEqualTo(want);
+                        });
+    }
+
+    private long fileCount() throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> !root.relativize(p).toString().startsWith(".auto-import"))
+                    .filter(Files::isRegularFile)
+                    .count();
+        }
+    }
+
+    /** Every blob and its content, read from Azurite (in parallel: there are thousands). */
+    private Map<String, String> containerNow() throws Exception {
+        BlobContainerClient container = AZURITE.serviceClient().getBlobContainerClient(CONTAINER);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            Map<String, Future<String>> reads = new TreeMap<>();
+            container
+                    .listBlobs()
+                    .forEach(
+                            b ->
+                                    reads.put(
+                                            b.getName(),
+                                            pool.submit(
+                                                    () ->
+                                                            container
+                                                                    .getBlobClient(b.getName())
+                                                                    .downloadContent()
+                                                                    .toString())));
+            Map<String, String> now = new TreeMap<>();
+            for (Map.Entry<String, Future<String>> e : reads.entrySet()) {
+                now.put(e.getKey(), e.getValue().get());
+            }
+            return now;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The shaded job jar that {@code package} built. */
+    private static Path shadedJar() {
+        Path jar = Path.of("target", "auto-import-job-" + AutoImportVersion.current() + ".jar");
+        assertThat(jar).as("the shaded job jar (run this test with mvn verify)").isRegularFile();
+        return jar.toAbsolutePath();
+    }
+
+    /** A copy of the job jar that is a different build: its version resource says so. */
+    private static Path withVersion(Path jar, String version, Path target) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                if (e.getName().equals(AutoImportVersion.RESOURCE)) {
+                    out.write(("version=" + version + "\n").getBytes(StandardCharsets.UTF_8));
+                } else {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
+        return target;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Phases with their end times, printed as a table (the run's measured timings). */
+    private static final class Timeline {
+        private final long start = System.nanoTime();
+        private long last = start;
+        private final List<String> lines = new ArrayList<>();
+
+        void mark(String what) {
+            long now = System.nanoTime();
+            String line =
+                    String.format(
+                            "%7.1f s  %+6.1f s  %s", (now - start) / 1e9, (now - last) / 1e9, what);
+            last = now;
+            lines.add(line);
+            System.out.println("[e2e] " + line);
+        }
+
+        void print() {
+            System.out.println("[e2e] timeline (since start, since previous step):");
+            lines.forEach(l -> System.out.println("[e2e]   " + l));
+        }
+    }
+}
