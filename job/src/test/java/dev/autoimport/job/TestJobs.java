@@ -1,5 +1,7 @@
 package dev.autoimport.job;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.autoimport.connector.blob.BlobChange;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
 import java.nio.file.Path;
@@ -7,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
@@ -53,6 +57,16 @@ final class TestJobs {
     /** Submits the job; restarts (fixed delay, a few attempts) as a cluster would. */
     static JobClient start(JobSettings settings, MapFunction<BlobChange, BlobChange> hook)
             throws Exception {
+        return start(settings, hook, new Configuration());
+    }
+
+    /**
+     * Submits the job with extra Flink settings on top, e.g. {@code
+     * StateRecoveryOptions.SAVEPOINT_PATH} to start from a savepoint.
+     */
+    static JobClient start(
+            JobSettings settings, MapFunction<BlobChange, BlobChange> hook, Configuration extra)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration restart = new Configuration();
         restart.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -61,6 +75,7 @@ final class TestJobs {
                 RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         env.configure(restart);
         AutoImportPipeline.configure(env, settings);
+        env.configure(extra);
         AutoImportPipeline.build(env, settings, hook);
         return env.executeAsync(settings.jobName);
     }
@@ -87,5 +102,56 @@ final class TestJobs {
             }
         }
         return sum;
+    }
+
+    /**
+     * Waits until every sink subtask of the job's latest attempt reports {@code
+     * blobSync.lastFullySynchronizedTime} past {@code millis}: everything the feed had published
+     * then is applied. Fails at once if the job ends. Needs a reporter without retained metrics, or
+     * one whose older attempts report lower values.
+     */
+    static void awaitFullySynchronizedPast(
+            InMemoryReporter reporter,
+            JobClient job,
+            long millis,
+            Duration patience,
+            String about) {
+        await().atMost(patience)
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions() // the reporter's maps change while tasks restart
+                .alias("job " + job.getJobID() + " applies every change; " + about)
+                .failFast(
+                        "job " + job.getJobID() + " ended; " + about,
+                        () -> job.getJobStatus().get().isGloballyTerminalState())
+                .until(() -> fullySynchronizedTime(reporter, job.getJobID()).orElse(0) > millis);
+    }
+
+    /**
+     * The smallest lastFullySynchronizedTime over the sink subtasks of the job's latest attempt.
+     */
+    static OptionalLong fullySynchronizedTime(InMemoryReporter reporter, JobID jobId) {
+        TreeMap<Integer, List<Long>> byAttempt = new TreeMap<>();
+        for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+                reporter.getMetricsByGroup().entrySet()) {
+            Map<String, String> vars = group.getKey().getAllVariables();
+            if (!jobId.toString().equals(vars.get("<job_id>"))) {
+                continue;
+            }
+            for (Map.Entry<String, Metric> m : Map.copyOf(group.getValue()).entrySet()) {
+                String id = group.getKey().getMetricIdentifier(m.getKey());
+                if (id.endsWith(".blobSync." + SyncMetrics.LAST_FULLY_SYNCHRONIZED_TIME)
+                        && m.getValue() instanceof Gauge<?> gauge
+                        && gauge.getValue() instanceof Long value) {
+                    byAttempt
+                            .computeIfAbsent(
+                                    Integer.parseInt(vars.get("<task_attempt_num>")),
+                                    a -> new ArrayList<>())
+                            .add(value);
+                }
+            }
+        }
+        return byAttempt.isEmpty()
+                ? OptionalLong.empty()
+                : byAttempt.lastEntry().getValue().stream().mapToLong(Long::longValue).min();
     }
 }
