@@ -176,9 +176,10 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
         }
 
         boolean clean =
-                record != null
-                        ? record.isClean(observed)
-                        : desired.kind == FileKind.DIRECTORY && implicitDirectory.sameAs(observed);
+                isClean(path, record, observed)
+                        || record == null
+                                && desired.kind == FileKind.DIRECTORY
+                                && implicitDirectory.sameAs(observed);
         boolean sameVersion = record != null && Objects.equals(record.etag, current.etag);
 
         switch (ConflictRules.forUpsert(conflictMode, desired, observed, clean, sameVersion)) {
@@ -242,7 +243,7 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
             out.collect(none(change, path, phase, Report.IGNORED, null));
             return;
         }
-        boolean clean = record != null && record.isClean(observed);
+        boolean clean = isClean(path, record, observed);
         switch (ConflictRules.forDelete(conflictMode, observed, clean)) {
             case DELETE:
                 out.collect(delete(change, path, phase, observed, Report.APPLY));
@@ -259,6 +260,22 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
                 throw new IllegalStateException("unhandled verdict");
         }
         records.clear();
+    }
+
+    /**
+     * Whether the path is exactly as an import of this job left it: as recorded in state, or, when
+     * the state lags behind the tree (after a restore, the sink has written past the checkpoint),
+     * as the import marker on the entry itself says.
+     */
+    private boolean isClean(String path, ImportRecord record, PosixAttributes observed)
+            throws IOException {
+        if (observed == null) {
+            return false;
+        }
+        if (record != null && record.isClean(observed)) {
+            return true;
+        }
+        return inspector.importedAttributes(path).map(observed::sameAs).orElse(false);
     }
 
     /**

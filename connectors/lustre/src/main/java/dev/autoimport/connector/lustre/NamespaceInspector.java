@@ -72,6 +72,21 @@ public final class NamespaceInspector {
     }
 
     /**
+     * The attributes an import of this job last set on the entry, from its {@link ImportMarker};
+     * empty when it carries none (never imported, a link, or a file system without user extended
+     * attributes).
+     *
+     * @throws UnsafePathException if the path breaks the rules or a parent is a symbolic link
+     * @throws PathConflictException if a parent is not a directory
+     */
+    public Optional<PosixAttributes> importedAttributes(String relativePath) throws IOException {
+        if (!root.parentsExist(relativePath)) {
+            return Optional.empty();
+        }
+        return ImportMarker.read(root.resolve(relativePath));
+    }
+
+    /**
      * Whether {@code relativePath} is a directory (not a link to one) without entries; {@code
      * false} when missing or of another kind.
      *

@@ -83,8 +83,9 @@ final class PathOrderedExecutor {
                     lastTaskByKey.remove(key, done);
                     unfinished.remove(sequence);
                     inFlight.decrementAndGet();
-                    permits.release();
+                    // Before the permit: whoever awaits idleness also sees the marks reached.
                     reportReachedMarks();
+                    permits.release();
                 });
     }
 

@@ -24,11 +24,15 @@ final class PosixAttributeSetter {
 
     private PosixAttributeSetter() {}
 
-    /** Owner, group, modification time and mode of a file or directory. */
+    /**
+     * Owner, group, modification time and mode of a file or directory, then the {@link
+     * ImportMarker} that records them.
+     */
     static void applyToFileOrDirectory(Path entry, PosixAttributes wanted) throws IOException {
         applyOwner(entry, wanted);
         applyModificationTime(entry, wanted);
         applyMode(entry, wanted.mode);
+        ImportMarker.write(entry, wanted);
     }
 
     /** Owner, group and modification time of the link itself: Linux ignores a link's mode. */
