@@ -41,21 +41,26 @@ public final class ConflictRules {
      * @param desired the entry the blob becomes
      * @param observed the path as it is now; null when missing
      * @param clean whether {@code observed} is exactly as this job last left it
-     * @param sameVersion whether this job already imported this very blob version (same etag)
+     * @param imported which blob version this job's record says it imported there
      */
     public static UpsertVerdict forUpsert(
             ConflictMode mode,
             PosixAttributes desired,
             PosixAttributes observed,
             boolean clean,
-            boolean sameVersion) {
+            ImportedVersion imported) {
         if (observed == null) {
             return UpsertVerdict.IMPORT;
         }
+        if (clean && imported == ImportedVersion.SAME) {
+            return UpsertVerdict.UP_TO_DATE;
+        }
+        // Before the attribute match: a rewrite in the same second with the same size looks like
+        // the old file, but the record knows the content changed.
+        if (clean && imported == ImportedVersion.OTHER) {
+            return UpsertVerdict.IMPORT;
+        }
         if (observed.sameAs(desired)) {
-            if (sameVersion && clean) {
-                return UpsertVerdict.UP_TO_DATE;
-            }
             return mode == ConflictMode.OVERWRITE_ALWAYS
                     ? UpsertVerdict.IMPORT
                     : UpsertVerdict.PREEXISTING;
@@ -74,6 +79,16 @@ public final class ConflictRules {
             default:
                 throw new IllegalStateException("unknown conflict mode " + mode);
         }
+    }
+
+    /** What the job's record says about the blob version at a path. */
+    public enum ImportedVersion {
+        /** No record: never imported, or imported by a run whose state is gone. */
+        UNKNOWN,
+        /** This very blob version (same etag). */
+        SAME,
+        /** Another version of the blob. */
+        OTHER
     }
 
     /**

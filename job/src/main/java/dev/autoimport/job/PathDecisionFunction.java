@@ -180,9 +180,14 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
                         || record == null
                                 && desired.kind == FileKind.DIRECTORY
                                 && implicitDirectory.sameAs(observed);
-        boolean sameVersion = record != null && Objects.equals(record.etag, current.etag);
+        ConflictRules.ImportedVersion imported =
+                record == null
+                        ? ConflictRules.ImportedVersion.UNKNOWN
+                        : Objects.equals(record.etag, current.etag)
+                                ? ConflictRules.ImportedVersion.SAME
+                                : ConflictRules.ImportedVersion.OTHER;
 
-        switch (ConflictRules.forUpsert(conflictMode, desired, observed, clean, sameVersion)) {
+        switch (ConflictRules.forUpsert(conflictMode, desired, observed, clean, imported)) {
             case IMPORT:
                 out.collect(write(current, path, phase, desired, observed != null, Report.APPLY));
                 records.update(importRecord(current, change.sequencer, desired, observed));

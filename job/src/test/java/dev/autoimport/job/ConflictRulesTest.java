@@ -4,6 +4,9 @@ import static dev.autoimport.job.ConflictMode.FAIL;
 import static dev.autoimport.job.ConflictMode.OVERWRITE_ALWAYS;
 import static dev.autoimport.job.ConflictMode.OVERWRITE_IF_DIRTY;
 import static dev.autoimport.job.ConflictMode.SKIP;
+import static dev.autoimport.job.ConflictRules.ImportedVersion.OTHER;
+import static dev.autoimport.job.ConflictRules.ImportedVersion.SAME;
+import static dev.autoimport.job.ConflictRules.ImportedVersion.UNKNOWN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoimport.connector.lustre.FileKind;
@@ -31,7 +34,7 @@ class ConflictRulesTest {
         "FAIL,IMPORT"
     })
     void missingPathIsImported(ConflictMode mode, UpsertVerdict expected) {
-        assertThat(ConflictRules.forUpsert(mode, BLOB, null, false, false)).isEqualTo(expected);
+        assertThat(ConflictRules.forUpsert(mode, BLOB, null, false, UNKNOWN)).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0}: matches the blob -> {1}")
@@ -44,13 +47,13 @@ class ConflictRulesTest {
     void matchingPathIsPreexisting(ConflictMode mode, UpsertVerdict expected) {
         PosixAttributes same =
                 new PosixAttributes(FileKind.FILE, 10, 1_700_000_000_400L, 0644, 1000, 1000);
-        assertThat(ConflictRules.forUpsert(mode, BLOB, same, false, false)).isEqualTo(expected);
+        assertThat(ConflictRules.forUpsert(mode, BLOB, same, false, UNKNOWN)).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0}: clean, blob changed -> IMPORT")
     @CsvSource({"SKIP", "OVERWRITE_IF_DIRTY", "OVERWRITE_ALWAYS", "FAIL"})
     void cleanPathOfAChangedBlobIsImported(ConflictMode mode) {
-        assertThat(ConflictRules.forUpsert(mode, BLOB, OTHER_CONTENT, true, false))
+        assertThat(ConflictRules.forUpsert(mode, BLOB, OTHER_CONTENT, true, OTHER))
                 .isEqualTo(UpsertVerdict.IMPORT);
     }
 
@@ -62,7 +65,7 @@ class ConflictRulesTest {
         "FAIL,FAIL"
     })
     void dirtyPathIsAConflict(ConflictMode mode, UpsertVerdict expected) {
-        assertThat(ConflictRules.forUpsert(mode, BLOB, OTHER_CONTENT, false, false))
+        assertThat(ConflictRules.forUpsert(mode, BLOB, OTHER_CONTENT, false, UNKNOWN))
                 .isEqualTo(expected);
     }
 
@@ -74,14 +77,14 @@ class ConflictRulesTest {
         "FAIL,FAIL"
     })
     void otherKindIsAConflict(ConflictMode mode, UpsertVerdict expected) {
-        assertThat(ConflictRules.forUpsert(mode, BLOB, A_DIRECTORY, false, false))
+        assertThat(ConflictRules.forUpsert(mode, BLOB, A_DIRECTORY, false, UNKNOWN))
                 .isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0}: already imported version -> UP_TO_DATE")
     @CsvSource({"SKIP", "OVERWRITE_IF_DIRTY", "OVERWRITE_ALWAYS"})
     void ownImportOfTheSameVersionIsUpToDate(ConflictMode mode) {
-        assertThat(ConflictRules.forUpsert(mode, BLOB, BLOB, true, true))
+        assertThat(ConflictRules.forUpsert(mode, BLOB, BLOB, true, SAME))
                 .isEqualTo(UpsertVerdict.UP_TO_DATE);
     }
 
@@ -102,6 +105,13 @@ class ConflictRulesTest {
     @CsvSource({"SKIP", "OVERWRITE_IF_DIRTY", "OVERWRITE_ALWAYS"})
     void deletingNothing(ConflictMode mode) {
         assertThat(ConflictRules.forDelete(mode, null, false)).isEqualTo(DeleteVerdict.NOTHING);
+    }
+
+    @ParameterizedTest(name = "{0}: own import of an older version that looks like the new one")
+    @CsvSource({"SKIP", "OVERWRITE_IF_DIRTY", "OVERWRITE_ALWAYS", "FAIL"})
+    void aSameSecondSameSizeRewriteOfAnImportedFileIsImported(ConflictMode mode) {
+        assertThat(ConflictRules.forUpsert(mode, BLOB, BLOB, true, OTHER))
+                .isEqualTo(UpsertVerdict.IMPORT);
     }
 
     @org.junit.jupiter.api.Test

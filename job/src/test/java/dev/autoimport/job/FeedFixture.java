@@ -36,6 +36,8 @@ public final class FeedFixture {
     public FeedFixture(BlobServiceClient service, BlobContainerClient container) {
         this.container = container;
         this.feed = new ChangeFeedWriter(service);
+        // An account with the change feed enabled has a feed before anything changes.
+        feed.publishAsOf(Instant.now());
     }
 
     /** Uploads (or overwrites) a blob and publishes its creation event. */
