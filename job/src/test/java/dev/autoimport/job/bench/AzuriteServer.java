@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  * database that it re-serializes whole to one JSON file every five seconds; with 100,000+ blobs
  * that is a burst of CPU on the same two cores every few seconds, unrelated to serving requests.
  * The data set (about 0.9 GB with the mixed container) fits the machine's memory many times over.
- * Access logging is off ({@code --silent}): one console line per request costs Azurite CPU too.
+ * Access logging is off ({@code --silent}): one console line per request costs Azurite CPU too. It
+ * runs through {@code deploy/benchmark/azurite-no-gc.js}, which moves its extent garbage collector
+ * from every 10 minutes to every 24 hours: with 100,000+ blobs one collection blocks Azurite's only
+ * thread for more than 10 minutes.
  */
 final class AzuriteServer implements AutoCloseable {
 
@@ -44,6 +47,9 @@ final class AzuriteServer implements AutoCloseable {
                         List.of(
                                 "node",
                                 "--max-old-space-size=" + heapMib,
+                                AzuriteExtension.repositoryRoot()
+                                        .resolve("deploy/benchmark/azurite-no-gc.js")
+                                        .toString(),
                                 mainJs.toString(),
                                 "--blobHost",
                                 "127.0.0.1",

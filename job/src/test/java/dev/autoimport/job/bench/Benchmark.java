@@ -245,12 +245,12 @@ public final class Benchmark {
     }
 
     /**
-     * Waits, up to 30 s, until other processes on the machine have used less than a quarter of a
+     * Waits, up to 10 s, until other processes on the machine have used less than a quarter of a
      * core for 3 s in a row: on a shared machine, a build running beside the benchmark would
      * otherwise skew it. Each row's "other processes' CPU" shows what remained.
      */
     private void waitForQuiet() throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        long deadline = System.nanoTime() + 10_000_000_000L;
         int quietSeconds = 0;
         while (quietSeconds < 3 && System.nanoTime() < deadline) {
             double machine0 = ProcStats.machineBusySeconds();
@@ -265,7 +265,7 @@ public final class Benchmark {
             quietSeconds = others < 0.25 ? quietSeconds + 1 : 0;
         }
         if (quietSeconds < 3) {
-            log("other processes still busy after 30 s of waiting; measuring anyway");
+            log("other processes still busy after 10 s of waiting; measuring anyway");
         }
     }
 
@@ -287,11 +287,17 @@ public final class Benchmark {
                         r.cpuSeconds(),
                         r.azuriteCpuSeconds(),
                         Math.max(0, r.machineCpuSeconds() - r.cpuSeconds() - r.azuriteCpuSeconds()),
+                        r.peakConnections(),
                         r.peakRssMib(),
                         0));
         log(
-                "%-26s rclone      %7.1f s  %,8.0f blobs/s  CPU %.1f s  RSS %,.0f MiB",
-                phase, r.seconds(), blobs / r.seconds(), r.cpuSeconds(), r.peakRssMib());
+                "%-26s rclone      %7.1f s  %,8.0f blobs/s  CPU %.1f s  RSS %,.0f MiB  connections %d",
+                phase,
+                r.seconds(),
+                blobs / r.seconds(),
+                r.cpuSeconds(),
+                r.peakRssMib(),
+                r.peakConnections());
         return r;
     }
 
@@ -319,17 +325,19 @@ public final class Benchmark {
                         r.cpuSeconds(),
                         r.azuriteCpuSeconds(),
                         Math.max(0, r.machineCpuSeconds() - r.cpuSeconds() - r.azuriteCpuSeconds()),
+                        r.peakConnections(),
                         r.peakRssMib(),
                         r.peakHeapMib()));
         log(
                 "%-26s import job  %7.1f s  %,8.0f blobs/s  CPU %.1f s  RSS %,.0f MiB  heap %,.0f MiB"
-                        + "  (walked %,d, imported %,d, pre-existing %,d, errors %d)",
+                        + "  connections %d  (walked %,d, imported %,d, pre-existing %,d, errors %d)",
                 phase,
                 r.seconds(),
                 r.blobsWalked() / r.seconds(),
                 r.cpuSeconds(),
                 r.peakRssMib(),
                 r.peakHeapMib(),
+                r.peakConnections(),
                 r.blobsWalked(),
                 r.imported(),
                 r.preexisting(),

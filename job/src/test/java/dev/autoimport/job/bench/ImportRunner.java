@@ -52,7 +52,8 @@ final class ImportRunner implements AutoCloseable {
             long preexisting,
             long errors,
             double azuriteCpuSeconds,
-            double machineCpuSeconds) {}
+            double machineCpuSeconds,
+            int peakConnections) {}
 
     private final InMemoryReporter reporter = InMemoryReporter.createWithRetainedMetrics();
     private final MiniCluster cluster;
@@ -109,9 +110,14 @@ final class ImportRunner implements AutoCloseable {
         ProcStats.resetOwnPeaks();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         AtomicLong peakHeap = new AtomicLong(memory.getHeapMemoryUsage().getUsed());
+        AtomicLong peakConnections = new AtomicLong();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(
-                () -> peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max),
+                () -> {
+                    peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    peakConnections.accumulateAndGet(
+                            ProcStats.connectionsTo(azurite.port()), Math::max);
+                },
                 0,
                 50,
                 TimeUnit.MILLISECONDS);
@@ -147,7 +153,8 @@ final class ImportRunner implements AutoCloseable {
                         + metric(id, "fullSync.preexistingSymlinks"),
                 metric(id, "fullSync.errors"),
                 azCpu,
-                machine);
+                machine,
+                (int) peakConnections.get());
     }
 
     /**

@@ -70,6 +70,33 @@ final class ProcStats {
         }
     }
 
+    /**
+     * Established TCP connections to {@code 127.0.0.1:port}, counted on the client side (from any
+     * process; Java's sockets are IPv6 ones with a mapped IPv4 address): how many connections the
+     * one client running at the time keeps open to Azurite.
+     */
+    static int connectionsTo(int port) {
+        return connectionsTo("/proc/net/tcp", String.format("0100007F:%04X", port))
+                + connectionsTo(
+                        "/proc/net/tcp6",
+                        String.format("0000000000000000FFFF00000100007F:%04X", port));
+    }
+
+    private static int connectionsTo(String table, String remote) {
+        int n = 0;
+        try {
+            for (String line : Files.readAllLines(Paths.get(table))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 3 && f[2].equals(remote) && f[3].equals("01")) {
+                    n++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return n;
+        }
+        return n;
+    }
+
     static long ownPid() {
         return ProcessHandle.current().pid();
     }

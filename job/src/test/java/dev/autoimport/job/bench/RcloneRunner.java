@@ -23,7 +23,8 @@ final class RcloneRunner {
             double cpuSeconds,
             double peakRssMib,
             double azuriteCpuSeconds,
-            double machineCpuSeconds) {}
+            double machineCpuSeconds,
+            int peakConnections) {}
 
     private final AzuriteServer azurite;
     private final Path workDir;
@@ -81,7 +82,11 @@ final class RcloneRunner {
         double machine0 = ProcStats.machineBusySeconds();
         long start = System.nanoTime();
         Process p = pb.start();
-        int exit = p.waitFor();
+        int peakConnections = 0;
+        while (!p.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            peakConnections = Math.max(peakConnections, ProcStats.connectionsTo(azurite.port()));
+        }
+        int exit = p.exitValue();
         double seconds = (System.nanoTime() - start) / 1e9;
         double az = azurite.cpuSeconds() - az0;
         double machine = ProcStats.machineBusySeconds() - machine0;
@@ -94,6 +99,7 @@ final class RcloneRunner {
                 Double.parseDouble(t[1]) + Double.parseDouble(t[2]),
                 Long.parseLong(t[3]) / 1024.0,
                 az,
-                machine);
+                machine,
+                peakConnections);
     }
 }

@@ -29,6 +29,7 @@ final class Results {
             double cpuSeconds,
             double azuriteCpuSeconds,
             double otherCpuSeconds,
+            int peakConnections,
             double peakRssMib,
             double peakHeapMib) {
         double blobsPerSecond() {
@@ -121,10 +122,11 @@ final class Results {
         sb.append(
                 "| container | phase | tool | blobs | seconds | blobs/s | MiB/s | × ceiling |"
                         + " × rclone | CPU s / 1k blobs | Azurite CPU s / 1k blobs |"
-                        + " other processes' CPU s | peak RSS MiB | peak heap MiB |\n");
+                        + " other processes' CPU s | peak connections | peak RSS MiB |"
+                        + " peak heap MiB |\n");
         sb.append(
                 "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---:"
-                        + " | ---: | ---: |\n");
+                        + " | ---: | ---: | ---: |\n");
         for (Row r : rows) {
             Ceiling.Result ceiling = ceilings.get(r.container());
             String vsCeiling = "";
@@ -156,7 +158,7 @@ final class Results {
                     String.format(
                             Locale.ROOT,
                             "| %s | %s | %s | %,d | %.1f | %,.0f | %,.1f | %s | %s | %.2f | %.2f |"
-                                    + " %.1f | %,.0f | %s |%n",
+                                    + " %.1f | %d | %,.0f | %s |%n",
                             r.container(),
                             r.phase(),
                             r.tool(),
@@ -169,6 +171,7 @@ final class Results {
                             1000 * r.cpuSeconds() / r.blobs(),
                             1000 * r.azuriteCpuSeconds() / r.blobs(),
                             r.otherCpuSeconds(),
+                            r.peakConnections(),
                             r.peakRssMib(),
                             r.peakHeapMib() > 0
                                     ? String.format(Locale.ROOT, "%,.0f", r.peakHeapMib())
@@ -248,6 +251,45 @@ final class Results {
                             "≥ 20,000 blobs/s",
                             rate >= 20_000,
                             String.format(Locale.ROOT, "%,.0f blobs/s", rate)));
+        }
+        sb.append('\n').append(limits(f.container()));
+        return sb.toString();
+    }
+
+    /**
+     * What the measured CPU costs allow on this machine, whatever the wall times were: Azurite
+     * serves requests on one JavaScript thread, so it answers at most 1 / (its CPU per blob) blobs
+     * per second; and client and Azurite share two cores, so together at most 2 / (their CPU per
+     * blob). Derived from the table above, not measured on their own.
+     */
+    String limits(String container) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                "Limits implied by the CPU each sync cost (container "
+                        + container
+                        + "): Azurite answers on one JavaScript thread, so at most 1,000 / its"
+                        + " CPU ms per blob; client and Azurite share 2 cores, so at most 2,000 /"
+                        + " (client + Azurite CPU ms per blob).\n\n");
+        sb.append(
+                "| phase | tool | client CPU ms / blob | Azurite CPU ms / blob |"
+                        + " Azurite's thread allows | 2 cores allow |\n");
+        sb.append("| --- | --- | ---: | ---: | ---: | ---: |\n");
+        for (Row r : rows) {
+            if (!r.container().equals(container) || r.phase().equals(CHANGED)) {
+                continue;
+            }
+            double client = 1000 * r.cpuSeconds() / r.blobs();
+            double az = 1000 * r.azuriteCpuSeconds() / r.blobs();
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %.2f | %.2f | %,.0f blobs/s | %,.0f blobs/s |%n",
+                            r.phase(),
+                            r.tool(),
+                            client,
+                            az,
+                            1000 / az,
+                            2000 / (client + az)));
         }
         return sb.toString();
     }
