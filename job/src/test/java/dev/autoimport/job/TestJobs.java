@@ -21,7 +21,9 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** Starts the real job in the test's MiniCluster and reads the metrics it reports. */
 final class TestJobs {
@@ -29,6 +31,16 @@ final class TestJobs {
     static final String LOGGING_CONTAINER = "auto-import-logs";
 
     private TestJobs() {}
+
+    /** One TaskManager with 4 slots, reporting every metric to {@code reporter}. */
+    static MiniClusterExtension miniCluster(InMemoryReporter reporter) {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(reporter.addToConfiguration(new Configuration()))
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(4)
+                        .build());
+    }
 
     /** Settings as a user passes them, with the test's Azurite, container and root. */
     static JobSettings settings(
