@@ -159,10 +159,13 @@ public final class AzuriteExtension implements BeforeAllCallback, AfterAllCallba
                                 lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock ignored = channel.lock()) {
             if (!Files.isRegularFile(mainJs)) {
+                // Not inheritIO: a forked test JVM's stdout is Surefire's channel to Maven.
+                Path npmLog = Files.createTempFile("azurite-npm-ci-", ".log");
                 Process npm =
                         new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
                                 .directory(local.toFile())
-                                .inheritIO()
+                                .redirectErrorStream(true)
+                                .redirectOutput(npmLog.toFile())
                                 .start();
                 if (npm.waitFor() != 0 || !Files.isRegularFile(mainJs)) {
                     throw new IOException(
@@ -170,7 +173,8 @@ public final class AzuriteExtension implements BeforeAllCallback, AfterAllCallba
                                     + local
                                     + " failed (exit "
                                     + npm.exitValue()
-                                    + "); Azurite needs Node.js 20 and npm on the PATH");
+                                    + "); Azurite needs Node.js 20 and npm on the PATH. npm said: "
+                                    + Files.readString(npmLog));
                 }
             }
         }
