@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -82,6 +83,30 @@ final class OpsFixture {
         }
         return new Run(
                 code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Starts the job's main in the background and returns once it holds at {@link Gate#GATE_BLOB}
+     * with everything else imported; {@link Gate#open()} lets it finish.
+     */
+    static CompletableFuture<Run> startHeldAtGate(List<String> args) throws InterruptedException {
+        Gate.reset();
+        CompletableFuture<Run> run =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return run(args, new Gate());
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+        try {
+            Gate.awaitReached();
+        } catch (InterruptedException | RuntimeException | AssertionError e) {
+            Gate.open();
+            throw e;
+        }
+        return run;
     }
 
     /** Every line of every error-log blob of one job. */

@@ -56,26 +56,15 @@ class RootLockITCase {
     @Test
     void aSecondJobOnTheSameRootIsRefusedWithTheHolderWhileAnotherRootStarts() throws Exception {
         Path root = Files.createDirectory(work.resolve("shared"));
-        Gate.reset();
         CompletableFuture<Run> first =
-                CompletableFuture.supplyAsync(
-                        () -> {
-                            try {
-                                return OpsFixture.run(
-                                        OpsFixture.importArgs(
-                                                AZURITE,
-                                                CONTAINER,
-                                                root.toString(),
-                                                "--job.name",
-                                                "first job on the shared root"),
-                                        new Gate());
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        });
+                OpsFixture.startHeldAtGate(
+                        OpsFixture.importArgs(
+                                AZURITE,
+                                CONTAINER,
+                                root.toString(),
+                                "--job.name",
+                                "first job on the shared root"));
         try {
-            Gate.awaitReached();
-
             Run second =
                     OpsFixture.run(
                             OpsFixture.importArgs(

@@ -77,27 +77,17 @@ class StatusCommandITCase {
             @InjectClusterRESTAddress URI rest) throws Exception {
         Path root = Files.createDirectory(work.resolve("running"));
         String jobName = "status test job";
-        Gate.reset();
         CompletableFuture<Run> job =
-                CompletableFuture.supplyAsync(
-                        () -> {
-                            try {
-                                return OpsFixture.run(
-                                        OpsFixture.importArgs(
-                                                AZURITE,
-                                                CONTAINER,
-                                                root.toString(),
-                                                "--import.max-errors",
-                                                "-1",
-                                                "--job.name",
-                                                jobName),
-                                        new Gate());
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        });
+                OpsFixture.startHeldAtGate(
+                        OpsFixture.importArgs(
+                                AZURITE,
+                                CONTAINER,
+                                root.toString(),
+                                "--import.max-errors",
+                                "-1",
+                                "--job.name",
+                                jobName));
         try {
-            Gate.awaitReached();
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(300))
                     .untilAsserted(
