@@ -55,9 +55,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Each was taken during blob sync of a tiny container, in {@link SavepointFormatType#CANONICAL}
  * format, next to a {@code savepoint.properties} that says what it holds. It is restored from a
  * copy in another directory (savepoints are relocatable) against a <em>fresh</em> Azurite on
- * another port: the change-feed cursor names the host ({@code 127.0.0.1}) but not the port, and the
- * feed there has no segment at or before the cursor's, so the reader goes on with the newer
- * segments. The restored job must
+ * another port: the change-feed cursor names the host ({@code 127.0.0.1}) but not the port. The
+ * change feed as it was when the savepoint was taken is committed beside it ({@code changefeed/})
+ * and written into that Azurite first, as the account's feed would still hold the cursor's segment;
+ * new events follow in a later segment. The restored job must
  *
  * <ul>
  *   <li>not walk: a blob that is in the container but in no change-feed event stays away;
@@ -79,6 +80,7 @@ class SavepointCompatibilityITCase {
     @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster(REPORTER);
 
     private static final String RESOURCES = "savepoints";
+    private static final String FEED_DIR = "changefeed";
     private static final String CONTAINER = "compat";
     private static final Duration PATIENCE = Duration.ofSeconds(90);
 
@@ -106,6 +108,7 @@ class SavepointCompatibilityITCase {
     void aCommittedSavepointResumesBlobSyncWithoutAWalk(String version) throws Exception {
         Saved saved = copyOf(version);
         BlobServiceClient service = AZURITE.serviceClient();
+        restoreFeed(service, saved.feed);
         BlobContainerClient container = AZURITE.createContainer(saved.container);
         AZURITE.createContainer(TestJobs.LOGGING_CONTAINER);
         upload(container, "data/unlisted.txt", "only a walk would find this");
@@ -194,6 +197,51 @@ class SavepointCompatibilityITCase {
     }
 
     /**
+     * A cursor whose segment the feed's retention has deleted: the SDK would go on at the next
+     * segment and skip what lay in between, so the job fails at once and for good, saying what to
+     * do, instead of missing changes or failing over and over.
+     */
+    @Test
+    void aCursorWhoseSegmentTheFeedNoLongerHoldsStopsTheJobWithoutRestarts() throws Exception {
+        String version = committedVersions().reduce((a, b) -> b).orElseThrow();
+        Saved saved = copyOf(version);
+        AZURITE.createContainer(saved.container);
+        AZURITE.createContainer(TestJobs.LOGGING_CONTAINER);
+        // A feed that begins after the cursor's segment, as retention leaves it.
+        ChangeFeedWriter feed = new ChangeFeedWriter(AZURITE.serviceClient());
+        feed.append(
+                List.of(
+                        FeedEvent.created(
+                                saved.container,
+                                "data/later.txt",
+                                "0x1",
+                                1,
+                                feed.nextSequencer(),
+                                saved.firstEventTimeAfterCursor())));
+        feed.publish();
+
+        JobClient job =
+                startRestored(
+                        saved.savepoint,
+                        settings(
+                                saved.container,
+                                Files.createDirectory(work.resolve("lustre")),
+                                AZURITE.connectionString()));
+        try {
+            job.getJobExecutionResult().get();
+            throw new AssertionError("the job ran past a segment the feed no longer holds");
+        } catch (ExecutionException e) {
+            assertThat(ExceptionUtils.stringifyException(e))
+                    .contains("no longer holds the saved position")
+                    .contains("retention")
+                    .contains("start it again without the savepoint or checkpoint");
+        }
+        assertThat(TestJobs.metric(REPORTER, job.getJobID(), "numRestarts"))
+                .as("a lost position is not worth a restart")
+                .isZero();
+    }
+
+    /**
      * Writes the savepoint of the current version into the source tree. Run on purpose only (see
      * the class comment); commit what it writes.
      */
@@ -247,6 +295,7 @@ class SavepointCompatibilityITCase {
                         .resolve(version);
         deleteRecursively(target);
         copyRecursively(Paths.get(java.net.URI.create(savepoint)), target.resolve("savepoint"));
+        saveFeed(service, target.resolve(FEED_DIR));
 
         Properties p = new Properties();
         p.setProperty("version", version);
@@ -278,10 +327,11 @@ class SavepointCompatibilityITCase {
         Instant generated;
         String upToDatePath;
         String upToDateEtag;
+        Path feed;
 
         /**
-         * A time for new events in a segment after the cursor's: the fresh feed must have nothing
-         * in the cursor's own segment, whose shard positions the cursor would apply to it.
+         * A time for new events in a segment after the cursor's: the cursor's own segment is the
+         * committed one, complete.
          */
         Instant firstEventTimeAfterCursor() {
             Instant afterCursorSegment =
@@ -310,6 +360,7 @@ class SavepointCompatibilityITCase {
         s.generated = Instant.parse(p.getProperty("generated"));
         s.upToDatePath = p.getProperty("up-to-date.path");
         s.upToDateEtag = p.getProperty("up-to-date.etag");
+        s.feed = Paths.get(url.toURI()).resolveSibling(FEED_DIR);
         return s;
     }
 
@@ -348,6 +399,29 @@ class SavepointCompatibilityITCase {
         AutoImportPipeline.configure(env, settings);
         AutoImportPipeline.build(env, settings);
         return env.executeAsync(settings.jobName);
+    }
+
+    /** Every blob of the change feed, as files under {@code dir} named by the blob names. */
+    private static void saveFeed(BlobServiceClient service, Path dir) throws IOException {
+        BlobContainerClient feed = service.getBlobContainerClient(ChangeFeedWriter.FEED_CONTAINER);
+        for (BlobItem item : feed.listBlobs()) {
+            Path file = dir.resolve(item.getName());
+            Files.createDirectories(file.getParent());
+            Files.write(file, feed.getBlobClient(item.getName()).downloadContent().toBytes());
+        }
+    }
+
+    /** Writes a feed {@link #saveFeed} kept into the change-feed container. */
+    private static void restoreFeed(BlobServiceClient service, Path dir) throws IOException {
+        assertThat(dir).as("the change feed committed with the savepoint").isDirectory();
+        BlobContainerClient feed = service.getBlobContainerClient(ChangeFeedWriter.FEED_CONTAINER);
+        feed.createIfNotExists();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                String name = dir.relativize(file).toString().replace('\\', '/');
+                feed.getBlobClient(name).upload(BinaryData.fromFile(file), true);
+            }
+        }
     }
 
     private static BlobClient upload(BlobContainerClient container, String name, String content) {

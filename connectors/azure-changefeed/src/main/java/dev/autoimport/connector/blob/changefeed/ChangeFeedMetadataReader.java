@@ -4,6 +4,7 @@ import com.azure.json.JsonProviders;
 import com.azure.json.JsonReader;
 import com.azure.json.JsonToken;
 import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobStorageException;
@@ -26,11 +27,60 @@ public final class ChangeFeedMetadataReader {
     public static final String FEED_CONTAINER = "$blobchangefeed";
     public static final String SEGMENTS_JSON = "meta/segments.json";
 
+    private final BlobContainerClient feedContainer;
     private final BlobClient segmentsJson;
 
     public ChangeFeedMetadataReader(BlobServiceClient serviceClient) {
-        this.segmentsJson =
-                serviceClient.getBlobContainerClient(FEED_CONTAINER).getBlobClient(SEGMENTS_JSON);
+        this.feedContainer = serviceClient.getBlobContainerClient(FEED_CONTAINER);
+        this.segmentsJson = feedContainer.getBlobClient(SEGMENTS_JSON);
+    }
+
+    /**
+     * Whether the feed still holds the hourly segment a cursor points into. The account's retention
+     * deletes old segments, and the SDK (12.0.0-beta.34) resumes a cursor whose segment is gone at
+     * the next segment that exists, silently skipping the rest of the deleted one.
+     */
+    public boolean holdsSegmentOf(String cursor) {
+        return feedContainer.getBlobClient(segmentPathOf(cursor)).exists();
+    }
+
+    /** The {@code SegmentPath} a cursor (the SDK's JSON continuation token) points into. */
+    public static String segmentPathOf(String cursor) {
+        try (JsonReader reader = JsonProviders.createReader(cursor)) {
+            String path = findString(reader, "SegmentPath");
+            if (path == null) {
+                throw new IllegalArgumentException(
+                        "not a change-feed cursor (no SegmentPath): " + cursor);
+            }
+            return path;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a change-feed cursor: " + cursor, e);
+        }
+    }
+
+    /** The first string value of a field of that name, at any depth. */
+    private static String findString(JsonReader reader, String name) throws IOException {
+        JsonToken token =
+                reader.currentToken() == null ? reader.nextToken() : reader.currentToken();
+        if (token != JsonToken.START_OBJECT) {
+            return null;
+        }
+        while (reader.nextToken() != JsonToken.END_OBJECT) {
+            String field = reader.getFieldName();
+            JsonToken value = reader.nextToken();
+            if (value == JsonToken.STRING && name.equals(field)) {
+                return reader.getString();
+            }
+            if (value == JsonToken.START_OBJECT) {
+                String found = findString(reader, name);
+                if (found != null) {
+                    return found;
+                }
+            } else {
+                reader.skipChildren();
+            }
+        }
+        return null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.autoimport.connector.blob.changefeed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -23,6 +24,30 @@ class ChangeFeedMetadataReaderTest {
     @Test
     void aSegmentsJsonWithoutLastConsumableGivesNothing() {
         assertThat(ChangeFeedMetadataReader.parseLastConsumable(bytes("{\"version\":0}"))).isNull();
+    }
+
+    @Test
+    void theSegmentOfACursorIsFoundInsideTheSdksContinuationToken() {
+        String cursor =
+                "{\"CursorVersion\":1,\"UrlHost\":\"127.0.0.1\","
+                        + "\"EndTime\":\"+999999999-12-31T23:59:59.999999999-18:00\","
+                        + "\"CurrentSegmentCursor\":{\"ShardCursors\":[{\"CurrentChunkPath\":"
+                        + "\"log/00/2025/03/01/1010/00000.avro\",\"BlockOffset\":3329,"
+                        + "\"EventIndex\":2}],\"CurrentShardPath\":\"log/00/2025/03/01/1010/\","
+                        + "\"SegmentPath\":\"idx/segments/2025/03/01/1010/meta.json\"}}";
+
+        assertThat(ChangeFeedMetadataReader.segmentPathOf(cursor))
+                .isEqualTo("idx/segments/2025/03/01/1010/meta.json");
+    }
+
+    @Test
+    void somethingElseThanACursorIsRefusedByName() {
+        assertThatThrownBy(() -> ChangeFeedMetadataReader.segmentPathOf("{\"CursorVersion\":1}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a change-feed cursor");
+        assertThatThrownBy(() -> ChangeFeedMetadataReader.segmentPathOf("not json"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a change-feed cursor");
     }
 
     private static byte[] bytes(String s) {

@@ -25,6 +25,7 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,9 @@ public final class ChangeFeedSplitReader implements SplitReader<ChangeFeedRecord
 
     /** The cursor after the last page handed over; null before the first page. */
     @Nullable private String cursor;
+
+    /** Whether the feed still held the cursor's segment when the split was opened. */
+    private boolean resumedCursorChecked;
 
     @Nullable private Stream<BlobChangefeedPagedResponse> openRead;
     @Nullable private Iterator<BlobChangefeedPagedResponse> pages;
@@ -186,14 +190,19 @@ public final class ChangeFeedSplitReader implements SplitReader<ChangeFeedRecord
             try {
                 events = feedClient.getEvents(cursor);
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException(
-                        "cannot resume the change feed from the saved cursor ("
-                                + e.getMessage()
-                                + "). A cursor names the host it was read through; the storage"
-                                + " endpoint must use the same host name (127.0.0.1 and"
-                                + " localhost differ). Cursor: "
-                                + cursor,
-                        e);
+                throw new SuppressRestartsException(
+                        new IllegalStateException(
+                                "cannot resume the change feed from the saved cursor ("
+                                        + e.getMessage()
+                                        + "). A cursor names the host it was read through; the"
+                                        + " storage endpoint must use the same host name"
+                                        + " (127.0.0.1 and localhost differ). Cursor: "
+                                        + cursor,
+                                e));
+            }
+            if (!resumedCursorChecked) {
+                requireFeedStillHolds(cursor);
+                resumedCursorChecked = true;
             }
         } else {
             Instant readFrom = split.startTime().orElseThrow().minus(SEGMENT_SLACK);
@@ -202,6 +211,30 @@ public final class ChangeFeedSplitReader implements SplitReader<ChangeFeedRecord
         openRead = events.streamByPage(pageSize);
         pages = openRead.iterator();
         return true;
+    }
+
+    /**
+     * Fails for good, not into a restart loop, when the feed's retention has deleted the segment
+     * the saved cursor points into: the SDK would go on at the next segment and skip the changes in
+     * between without a word, and the mirror would silently miss them.
+     */
+    private void requireFeedStillHolds(String savedCursor) {
+        if (!feedMetadata.holdsSegmentOf(savedCursor)) {
+            throw new SuppressRestartsException(
+                    new IllegalStateException(
+                            "the change feed of "
+                                    + storageConfig.endpoint()
+                                    + " no longer holds the saved position (segment "
+                                    + ChangeFeedMetadataReader.segmentPathOf(savedCursor)
+                                    + " is gone, deleted by the account's change-feed retention"
+                                    + " while the job was stopped or behind). Changes made in"
+                                    + " between cannot be read any more, so the job stops"
+                                    + " instead of missing them: start it again without the"
+                                    + " savepoint or checkpoint, and its walk brings the mirror"
+                                    + " up to date (unchanged files are not downloaded again)."
+                                    + " Cursor: "
+                                    + savedCursor));
+        }
     }
 
     /** Blocks until the next read is due; false when woken up before. */

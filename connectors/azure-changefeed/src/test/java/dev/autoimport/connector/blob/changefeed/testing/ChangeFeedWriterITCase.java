@@ -211,6 +211,33 @@ class ChangeFeedWriterITCase {
                 .containsExactlyElementsOf(ids(written.subList(6, 30)));
     }
 
+    /**
+     * Pins an SDK behaviour the split reader guards against: a cursor whose segment the feed's
+     * retention has deleted resumes at the next segment, and the rest of the deleted one is skipped
+     * without an error.
+     */
+    @Test
+    void aCursorWhoseSegmentIsDeletedSilentlySkipsToTheNextSegment() {
+        ChangeFeedWriter writer = new ChangeFeedWriter(service, 1, 4);
+        writer.append(events(writer, "a-", 30, TEN_TWENTY));
+        writer.publish();
+        String cursor = feed.getEvents().iterableByPage(6).iterator().next().getContinuationToken();
+        List<FeedEvent> later = events(writer, "b-", 5, Instant.parse("2025-03-01T11:30:00Z"));
+        writer.append(later);
+        writer.publish();
+
+        BlobContainerClient feedContainer =
+                service.getBlobContainerClient(ChangeFeedWriter.FEED_CONTAINER);
+        List<String> tenOClock = feedBlobs("idx/segments/2025/03/01/1010/");
+        tenOClock.addAll(feedBlobs("log/00/2025/03/01/1010/"));
+        assertThat(tenOClock).hasSize(2);
+        tenOClock.forEach(name -> feedContainer.getBlobClient(name).delete());
+
+        assertThat(readAll(feed.getEvents(cursor), 5000).events())
+                .extracting(BlobChangefeedEvent::getId)
+                .containsExactlyElementsOf(ids(later));
+    }
+
     private static List<FeedEvent> events(
             ChangeFeedWriter writer, String prefix, int count, Instant from) {
         List<FeedEvent> events = new ArrayList<>();
