@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * retargeted after the last checkpoint would otherwise look changed in Lustre and be kept forever
  * in skip mode. A link whose target and attributes (kind, owner, group, time to the second) equal
  * its record is exactly as an import left it; a user who retargets, re-creates or chowns it changes
- * the target, the time or the owner.
+ * the target, the time or the owner. The inode number is left out on purpose: re-creating a link
+ * already changes its time, and a record must hold when an entry is renumbered (a migration between
+ * Lustre metadata targets gives it a new FID).
  *
  * <p>The record is written before the link is renamed into place, so a link never stands under its
  * name without it. A crash between the two leaves a record of a link that is not there; that is why
@@ -144,8 +146,9 @@ final class LinkMarkers {
             try (SecureDirectoryStream<Path> directory = bucket.get()) {
                 Path file = root.path().getFileSystem().getPath(name);
                 Optional<Entry> entry = readRecord(directory, file);
-                // Another path's record under the same hash is not ours to remove.
-                if (entry.isPresent() && entry.get().path().equals(relativePath)) {
+                // Another path's record under the same hash is not ours to remove; an unreadable
+                // one counts for nothing and goes too.
+                if (entry.map(e -> e.path().equals(relativePath)).orElse(true)) {
                     directory.deleteFile(file);
                 }
             }
@@ -153,7 +156,8 @@ final class LinkMarkers {
             // The wanted outcome.
         } catch (IOException e) {
             LOG.warn(
-                    "Could not remove the link marker of '{}' (harmless: it matches only a link identical to the imported one)",
+                    "Could not remove the link marker of '{}' (harmless: it matches only a link"
+                            + " identical to the imported one)",
                     relativePath,
                     e);
         }

@@ -236,6 +236,17 @@ class LinkMarkersTest extends SinkWriterTestBase {
     }
 
     @Test
+    void aDamagedRecordOnDiskCountsForNothingAndGoesWithItsLink() throws Exception {
+        importLink("l", "e1", "target-1");
+        Files.writeString(recordFile("l"), "link-v1\ncut sh");
+
+        assertThat(importedAttributes("l")).isEmpty();
+
+        apply(writer(), delete("l"));
+        assertThat(recordFiles()).isEmpty();
+    }
+
+    @Test
     void aLinkPlantedInTheStoreIsNeverFollowed() throws Exception {
         LustreSinkWriter writer = writer();
         Files.createSymbolicLink(rootPath.resolve(".auto-import/links"), outside);
