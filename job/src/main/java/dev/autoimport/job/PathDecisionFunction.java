@@ -270,7 +270,7 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
     /**
      * Whether the path is exactly as an import of this job left it: as recorded in state, or, when
      * the state lags behind the tree (after a restore, the sink has written past the checkpoint),
-     * as the import marker on the entry itself says.
+     * as the entry's import marker says (for a link, its record in the sink's reserved directory).
      */
     private boolean isClean(String path, ImportRecord record, PosixAttributes observed)
             throws IOException {

@@ -138,21 +138,28 @@ class BlobSyncITCase {
                 await().atMost(PATIENCE)
                         .until(() -> Files.exists(modeRoot.resolve(prefix + "marker.txt")));
 
-                boolean cleanGone = !Files.exists(modeRoot.resolve(prefix + "clean.txt"));
-                boolean editedGone = !Files.exists(modeRoot.resolve(prefix + "edited.txt"));
+                // Paths are independent: the marker can land before the deletions, so wait for
+                // what must happen, and check what must not once the job has decided.
+                Path clean = modeRoot.resolve(prefix + "clean.txt");
+                Path edited = modeRoot.resolve(prefix + "edited.txt");
                 switch (mode) {
                     case "skip":
-                        assertThat(cleanGone).as("skip deletes a clean file").isTrue();
-                        assertThat(editedGone).as("skip keeps an edited file").isFalse();
-                        assertThat(metric(job.getJobID(), "blobSync.conflicts")).isEqualTo(1);
+                        await().atMost(PATIENCE)
+                                .alias("skip deletes a clean file")
+                                .until(() -> !Files.exists(clean));
+                        await().atMost(PATIENCE)
+                                .alias("skip counts the edited file as a conflict")
+                                .until(() -> metric(job.getJobID(), "blobSync.conflicts") == 1);
+                        assertThat(edited).as("skip keeps an edited file").exists();
                         break;
                     case "overwrite-if-dirty":
-                        assertThat(cleanGone).isTrue();
-                        assertThat(editedGone).as("overwrite deletes an edited file").isTrue();
+                        await().atMost(PATIENCE)
+                                .alias("overwrite deletes a clean and an edited file")
+                                .until(() -> !Files.exists(clean) && !Files.exists(edited));
                         break;
                     default:
-                        assertThat(cleanGone).as("deletions disabled").isFalse();
-                        assertThat(editedGone).isFalse();
+                        assertThat(clean).as("deletions disabled").exists();
+                        assertThat(edited).exists();
                 }
             } finally {
                 job.cancel().get();

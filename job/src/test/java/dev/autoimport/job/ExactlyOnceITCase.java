@@ -7,6 +7,8 @@ import com.azure.storage.blob.BlobServiceClient;
 import dev.autoimport.connector.blob.BlobChange;
 import dev.autoimport.connector.blob.changefeed.testing.ChangeFeedWriter;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
+import dev.autoimport.connector.lustre.LustreRoot;
+import dev.autoimport.connector.lustre.NamespaceInspector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -29,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -55,9 +58,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Each trial draws everything from its seed (printed in every assertion): the container, the
  * changes and their pacing, the records at which the job fails, and a change made to a blob the job
  * has just imported, at the moment it fails. Timing (checkpoints, threads) is not seeded, so a seed
- * fixes the scenario, not the interleaving. Run one seed alone with {@code
- * -Dexactly-once.seed=<seed>}; both jobs use overwrite-if-dirty (see below), or the one given with
- * {@code -Dexactly-once.conflict-mode=<mode>}.
+ * fixes the scenario, not the interleaving. Both jobs of a trial use the same conflict mode: skip
+ * and overwrite-if-dirty take turns, so that each meets a failure in each phase. Run one seed alone
+ * with {@code -Dexactly-once.seed=<seed>} (under skip), or a range with {@code
+ * -Dexactly-once.seed=<first>..<last>}; choose the mode of every trial with {@code
+ * -Dexactly-once.conflict-mode=<mode>}.
  */
 class ExactlyOnceITCase {
 
@@ -73,14 +78,15 @@ class ExactlyOnceITCase {
     private static final Duration PATIENCE = Duration.ofMinutes(2);
 
     /**
-     * overwrite-if-dirty unless {@code -Dexactly-once.conflict-mode=...} says otherwise. Under
-     * skip, one gap is known: a symbolic link carries no import marker (Linux allows no user
-     * attributes on links), so a link retargeted after the last checkpoint looks dirty after a
-     * restore and is kept (seed 20260620 shows it). Run with skip to see it until links get a
-     * marker of their own.
+     * Skip keeps whatever looks changed in Lustre, so it shows every restore that makes the job's
+     * own work look dirty; overwrite-if-dirty replaces that, so it shows what the replay itself
+     * misses or rolls back.
      */
-    private static final String CONFLICT_MODE =
-            System.getProperty("exactly-once.conflict-mode", "overwrite-if-dirty");
+    private static final String[] CONFLICT_MODES = {"skip", "overwrite-if-dirty"};
+
+    /** Set: every trial runs under this mode. */
+    private static final String FORCED_CONFLICT_MODE =
+            System.getProperty("exactly-once.conflict-mode");
 
     /** Where the first failure of a trial is injected. */
     enum Phase {
@@ -92,18 +98,38 @@ class ExactlyOnceITCase {
     @TempDir Path work;
 
     static Stream<Arguments> trials() {
-        Long only = Long.getLong("exactly-once.seed");
-        if (only != null) {
-            return Stream.of(Arguments.of(0, only, Phase.values()[(int) Math.floorMod(only, 3L)]));
+        String seeds = System.getProperty("exactly-once.seed");
+        if (seeds != null) {
+            String[] range = seeds.split("\\.\\.", 2);
+            long first = Long.parseLong(range[0].trim());
+            long last = range.length == 2 ? Long.parseLong(range[1].trim()) : first;
+            return LongStream.rangeClosed(first, last)
+                    .mapToObj(
+                            seed ->
+                                    Arguments.of(
+                                            (int) (seed - first),
+                                            seed,
+                                            Phase.values()[(int) Math.floorMod(seed, 3L)],
+                                            conflictMode((int) (seed - first))));
         }
         return IntStream.range(0, TRIALS)
-                .mapToObj(i -> Arguments.of(i, FIRST_SEED + i, Phase.values()[i % 3]));
+                .mapToObj(
+                        i ->
+                                Arguments.of(
+                                        i, FIRST_SEED + i, Phase.values()[i % 3], conflictMode(i)));
     }
 
-    @ParameterizedTest(name = "trial {0}: seed {1}, first failure in the {2}")
+    /** Trial by trial, skip then overwrite-if-dirty: with three phases, all six pairs in six. */
+    private static String conflictMode(int trial) {
+        return FORCED_CONFLICT_MODE != null
+                ? FORCED_CONFLICT_MODE
+                : CONFLICT_MODES[trial % CONFLICT_MODES.length];
+    }
+
+    @ParameterizedTest(name = "trial {0}: seed {1}, first failure in the {2}, {3}")
     @MethodSource("trials")
-    void afterEveryCrashAndRestoreTheTreeEqualsAnUninterruptedRun(int trial, long seed, Phase phase)
-            throws Exception {
+    void afterEveryCrashAndRestoreTheTreeEqualsAnUninterruptedRun(
+            int trial, long seed, Phase phase, String conflictMode) throws Exception {
         Random random = new Random(seed);
         BlobServiceClient service = AZURITE.serviceClient();
         ChangeFeedWriter.wipe(service);
@@ -123,13 +149,15 @@ class ExactlyOnceITCase {
                         + ", failures at "
                         + t.plan
                         + ", sync.conflict-mode="
-                        + CONFLICT_MODE
+                        + conflictMode
                         + ")";
 
         Trial.current = t;
-        JobClient reference = TestJobs.start(settings(container, referenceRoot), null);
+        JobClient reference =
+                TestJobs.start(settings(container, referenceRoot, conflictMode), null);
         JobClient crashing =
-                TestJobs.start(settings(container, crashRoot), new FailAtPlannedRecords());
+                TestJobs.start(
+                        settings(container, crashRoot, conflictMode), new FailAtPlannedRecords());
         try {
             // The crashing job has started its walk: from now on its change feed sees every change.
             await().atMost(PATIENCE).until(() -> t.listingSeen.get() > 0);
@@ -171,6 +199,12 @@ class ExactlyOnceITCase {
                                             > checkpoints);
             assertThat(stagingLeftovers(crashRoot))
                     .as("no staging file once the job is idle; %s", about)
+                    .isEmpty();
+            assertThat(linksWithoutTheirMarker(crashRoot))
+                    .as(
+                            "links the next restore would not recognize as imported by the job;"
+                                    + " %s",
+                            about)
                     .isEmpty();
         } finally {
             Trial.current = null;
@@ -575,7 +609,7 @@ class ExactlyOnceITCase {
     // Helpers
 
     /** Both jobs: deletions on, frequent checkpoints, the conflict mode of this run. */
-    private static JobSettings settings(String container, Path root) {
+    private static JobSettings settings(String container, Path root, String conflictMode) {
         return TestJobs.settings(
                 AZURITE,
                 container,
@@ -583,7 +617,7 @@ class ExactlyOnceITCase {
                 "--sync.enable-deletions",
                 "true",
                 "--sync.conflict-mode",
-                CONFLICT_MODE,
+                conflictMode,
                 "--job.checkpoint-interval",
                 "150ms");
     }
@@ -640,8 +674,23 @@ class ExactlyOnceITCase {
         return diff;
     }
 
+    /** Links whose import marker is missing or does not match them. */
+    private static List<String> linksWithoutTheirMarker(Path root) throws IOException {
+        NamespaceInspector inspector = new NamespaceInspector(new LustreRoot(root));
+        List<String> unmarked = new ArrayList<>();
+        for (Map.Entry<String, String> entry : view(root).entrySet()) {
+            String path = entry.getKey();
+            if (entry.getValue().startsWith("link ")
+                    && inspector.importedAttributes(path).isEmpty()) {
+                unmarked.add(path);
+            }
+        }
+        return unmarked;
+    }
+
+    /** Under the staging area only: the link markers beside it are meant to stay. */
     private static List<Path> stagingLeftovers(Path root) throws IOException {
-        Path staging = root.resolve(".auto-import");
+        Path staging = root.resolve(".auto-import/staging");
         if (!Files.exists(staging)) {
             return List.of();
         }

@@ -48,6 +48,7 @@ final class ActionApplier {
 
     private final LustreRoot root;
     private final StagingArea staging;
+    private final LinkMarkers linkMarkers;
     private final ContentSource.Reader content;
     private final PosixAttributes defaultDirectory;
     private final boolean syncFiles;
@@ -60,6 +61,7 @@ final class ActionApplier {
             boolean syncFiles) {
         this.root = root;
         this.staging = staging;
+        this.linkMarkers = new LinkMarkers(root, staging);
         this.content = content;
         this.defaultDirectory = defaultDirectory;
         this.syncFiles = syncFiles;
@@ -91,7 +93,7 @@ final class ActionApplier {
         placeStagedEntry(
                 action,
                 FileKind.FILE,
-                staged -> {
+                (staged, parent) -> {
                     download(action, staged, wanted.size);
                     PosixAttributeSetter.applyToFileOrDirectory(staged, wanted);
                 });
@@ -126,16 +128,26 @@ final class ActionApplier {
         placeStagedEntry(
                 action,
                 FileKind.SYMLINK,
-                staged -> {
-                    Files.createSymbolicLink(staged, readLinkTarget(action, wanted.size));
+                (staged, parent) -> {
+                    Path target = readLinkTarget(action, wanted.size);
+                    Files.createSymbolicLink(staged, target);
                     PosixAttributeSetter.applyToLink(staged, wanted);
+                    // Before the rename, as a file's marker: the link never stands under its name
+                    // without a record that tells it from one changed in Lustre.
+                    linkMarkers.record(
+                            action.path,
+                            new LinkMarkers.Imported(target.toString(), wanted, action.etag),
+                            parent);
                 });
     }
 
     /** Builds an entry completely in the staging area. */
     @FunctionalInterface
     private interface Stager {
-        void stage(Path staged) throws IOException;
+        /**
+         * @param parent the entry's open parent, empty when parents are created only afterwards
+         */
+        void stage(Path staged, Optional<ParentDirectory> parent) throws IOException;
     }
 
     /**
@@ -152,11 +164,11 @@ final class ActionApplier {
             if (existingParent.isPresent()) {
                 try (ParentDirectory parent = existingParent.get()) {
                     checkNotInTheWay(parent, kind, action.replace);
-                    stager.stage(staged);
+                    stager.stage(staged, existingParent);
                     moveIntoPlace(staged, parent, kind, action.replace);
                 }
             } else {
-                stager.stage(staged);
+                stager.stage(staged, Optional.empty());
                 try (ParentDirectory parent =
                         root.openOrCreateParent(action.path, defaultDirectory)) {
                     moveIntoPlace(staged, parent, kind, action.replace);
@@ -172,8 +184,11 @@ final class ActionApplier {
 
     private void moveIntoPlace(Path staged, ParentDirectory parent, FileKind kind, boolean replace)
             throws IOException {
-        makeRoom(parent, kind, replace);
+        boolean replacesLink = makeRoom(parent, kind, replace);
         staging.moveInto(staged, parent);
+        if (replacesLink) {
+            linkMarkers.forget(parent.relativePath());
+        }
     }
 
     private Path readLinkTarget(LustreAction action, long expectedSize) throws IOException {
@@ -237,6 +252,9 @@ final class ActionApplier {
                             action.path, "is " + describe(existing.get()) + "; not replacing it");
                 }
                 parent.deleteNonDirectory();
+                if (existing.get().isSymbolicLink()) {
+                    linkMarkers.forget(action.path);
+                }
                 existing = Optional.empty();
             }
             Path directory = parent.absolutePath();
@@ -278,6 +296,9 @@ final class ActionApplier {
                     parent.deleteEmptyDirectory();
                 } else {
                     parent.deleteNonDirectory();
+                    if (existing.get().isSymbolicLink()) {
+                        linkMarkers.forget(action.path);
+                    }
                 }
             } catch (DirectoryNotEmptyException keptForItsEntries) {
                 // A directory is removed only when empty; its entries' own deletions come as
@@ -315,8 +336,10 @@ final class ActionApplier {
     /**
      * Checks again just before the rename and removes an empty directory in the way: rename
      * replaces files and links by itself, but never puts a file or link over a directory.
+     *
+     * @return whether the rename replaces a link with another kind (its marker must go)
      */
-    private static void makeRoom(ParentDirectory parent, FileKind kind, boolean replace)
+    private static boolean makeRoom(ParentDirectory parent, FileKind kind, boolean replace)
             throws IOException {
         Optional<BasicFileAttributes> existing = entryToReplace(parent, kind, replace);
         if (existing.isPresent() && existing.get().isDirectory()) {
@@ -326,6 +349,7 @@ final class ActionApplier {
                 throw nonEmptyDirectory(parent);
             }
         }
+        return existing.isPresent() && existing.get().isSymbolicLink();
     }
 
     /**

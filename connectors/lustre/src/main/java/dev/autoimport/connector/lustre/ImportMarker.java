@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * edits the file changes its size or time, and one who chmods it changes its mode.
  *
  * <p>Files get the marker while staged, so it appears with the file in one rename; directories
- * after their attributes are set. Links carry none (Linux allows no user attributes on links);
- * their state alone decides. A file system without user extended attributes gets no markers, and
- * the job falls back to its state, which is exact except after a restore.
+ * after their attributes are set. Links cannot carry it (Linux allows no user attributes on links):
+ * their marker is a record in the sink's reserved directory, {@link LinkMarkers}, which also
+ * compares the target. A file system without user extended attributes gets no file or directory
+ * markers, and the job falls back to its state, which is exact except after a restore.
  */
 public final class ImportMarker {
 
@@ -39,16 +40,7 @@ public final class ImportMarker {
 
     /** Marks a file or directory with the attributes the import just set on it. */
     static void write(Path entry, PosixAttributes imported) throws IOException {
-        String value =
-                String.join(
-                        " ",
-                        VERSION,
-                        imported.kind.name(),
-                        Long.toString(imported.size),
-                        Long.toString(imported.mtimeMillis),
-                        Integer.toString(imported.mode),
-                        Integer.toString(imported.uid),
-                        Integer.toString(imported.gid));
+        String value = format(imported);
         try {
             view(entry).write(NAME, StandardCharsets.US_ASCII.encode(value));
         } catch (UnsupportedOperationException | FileSystemException e) {
@@ -74,6 +66,19 @@ public final class ImportMarker {
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
         }
+    }
+
+    /** The marker's value, also the attribute part of a {@link LinkMarkers} record. */
+    static String format(PosixAttributes imported) {
+        return String.join(
+                " ",
+                VERSION,
+                imported.kind.name(),
+                Long.toString(imported.size),
+                Long.toString(imported.mtimeMillis),
+                Integer.toString(imported.mode),
+                Integer.toString(imported.uid),
+                Integer.toString(imported.gid));
     }
 
     static Optional<PosixAttributes> parse(String value) {

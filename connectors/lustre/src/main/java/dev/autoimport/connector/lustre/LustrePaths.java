@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
  */
 public final class LustrePaths {
 
-    /** The top-level name the sink keeps for itself (its staging area); no blob may use it. */
+    /**
+     * The top-level name the sink keeps for itself (its staging area and the import markers of
+     * links); no blob may use it.
+     */
     public static final String RESERVED_NAME = ".auto-import";
 
     public static final int MAX_NAME_BYTES = 255;
@@ -105,7 +108,7 @@ public final class LustrePaths {
                     subject,
                     "'"
                             + RESERVED_NAME
-                            + "' at the top level is reserved for the sink's staging area");
+                            + "' at the top level is reserved for the sink's staging area and link markers");
         }
     }
 

@@ -52,9 +52,36 @@ public final class NamespaceInspector {
         if (!root.parentsExist(relativePath)) {
             return Optional.empty();
         }
+        return lstat(root.resolve(relativePath), relativePath);
+    }
+
+    /**
+     * The attributes an import of this job last set on the entry, from its {@link ImportMarker}, or
+     * for a link from its {@link LinkMarkers} record when that matches the link's target; empty
+     * when there is none (never imported, a link changed since, or a file or directory on a file
+     * system without user extended attributes).
+     *
+     * @throws UnsafePathException if the path breaks the rules or a parent is a symbolic link
+     * @throws PathConflictException if a parent is not a directory
+     */
+    public Optional<PosixAttributes> importedAttributes(String relativePath) throws IOException {
+        if (!root.parentsExist(relativePath)) {
+            return Optional.empty();
+        }
+        Path entry = root.resolve(relativePath);
+        Optional<PosixAttributes> marker = ImportMarker.read(entry);
+        // Files first: they are the many; a link has no extended attribute to find.
+        if (marker.isPresent() || !Files.isSymbolicLink(entry)) {
+            return marker;
+        }
+        return LinkMarkers.importedAttributes(root, relativePath);
+    }
+
+    /** {@code lstat} of an absolute path; empty if nothing is there. */
+    static Optional<PosixAttributes> lstat(Path entry, String relativePath) throws IOException {
         Map<String, Object> unix;
         try {
-            unix = Files.readAttributes(root.resolve(relativePath), "unix:*", NOFOLLOW);
+            unix = Files.readAttributes(entry, "unix:*", NOFOLLOW);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -69,21 +96,6 @@ public final class NamespaceInspector {
                         mode & 07777,
                         (Integer) unix.get("uid"),
                         (Integer) unix.get("gid")));
-    }
-
-    /**
-     * The attributes an import of this job last set on the entry, from its {@link ImportMarker};
-     * empty when it carries none (never imported, a link, or a file system without user extended
-     * attributes).
-     *
-     * @throws UnsafePathException if the path breaks the rules or a parent is a symbolic link
-     * @throws PathConflictException if a parent is not a directory
-     */
-    public Optional<PosixAttributes> importedAttributes(String relativePath) throws IOException {
-        if (!root.parentsExist(relativePath)) {
-            return Optional.empty();
-        }
-        return ImportMarker.read(root.resolve(relativePath));
     }
 
     /**

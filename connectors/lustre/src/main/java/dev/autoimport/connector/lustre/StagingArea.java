@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What a crash left behind is removed when a writer starts: each writer empties its own
  * directory, and subtask 0 removes those of writers from another parallelism (before a rescale),
- * which no running writer uses. Closing removes the directory, and the reserved one once no other
- * writer still uses it.
+ * which no running writer uses. Closing removes the directory, and the reserved one once nothing
+ * else is in it: the import markers of links ({@link LinkMarkers}) live beside the staging
+ * directories and are never removed here.
  */
 final class StagingArea implements AutoCloseable {
 
@@ -80,6 +81,15 @@ final class StagingArea implements AutoCloseable {
      */
     void moveInto(Path staged, ParentDirectory target) throws IOException {
         target.moveIn(stream, staged.getFileName());
+    }
+
+    /**
+     * Atomically renames a staged entry to {@code name} in {@code directory}, replacing what is
+     * there: for the sink's own records under the reserved directory.
+     */
+    void moveInto(Path staged, SecureDirectoryStream<Path> directory, Path name)
+            throws IOException {
+        stream.move(staged.getFileName(), directory, name);
     }
 
     /** Removes a staged entry if it is still there (after a failure). */

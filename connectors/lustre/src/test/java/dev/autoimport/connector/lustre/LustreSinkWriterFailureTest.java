@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.apache.flink.metrics.MetricGroup;
 import org.junit.jupiter.api.Test;
 
@@ -148,7 +149,11 @@ class LustreSinkWriterFailureTest extends SinkWriterTestBase {
         writer.close();
 
         assertThat(rootEntries()).containsExactly("a", "d", "l");
-        assertThat(rootPath.resolve(LustrePaths.RESERVED_NAME)).doesNotExist();
+        try (Stream<Path> reserved = Files.list(rootPath.resolve(LustrePaths.RESERVED_NAME))) {
+            assertThat(reserved.map(p -> p.getFileName().toString()))
+                    .as("no staging area, only the link's import marker")
+                    .containsExactly(LinkMarkers.DIRECTORY);
+        }
     }
 
     @Test
