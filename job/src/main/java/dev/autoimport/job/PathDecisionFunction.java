@@ -135,6 +135,11 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
             }
         }
 
+        // The event's sequencer describes the version imported only if that is the event's version:
+        // a newer one fetched instead would look older than events between the two (a deletion,
+        // say) and be undone by them.
+        String sequencer = Objects.equals(current.etag, change.etag) ? change.sequencer : null;
+
         BlobEntry entry;
         try {
             entry =
@@ -190,15 +195,15 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
         switch (ConflictRules.forUpsert(conflictMode, desired, observed, clean, imported)) {
             case IMPORT:
                 out.collect(write(current, path, phase, desired, observed != null, Report.APPLY));
-                records.update(importRecord(current, change.sequencer, desired, observed));
+                records.update(importRecord(current, sequencer, desired, observed));
                 break;
             case REPLACE_CONFLICT:
                 out.collect(write(current, path, phase, desired, true, Report.APPLY_CONFLICT));
-                records.update(importRecord(current, change.sequencer, desired, observed));
+                records.update(importRecord(current, sequencer, desired, observed));
                 break;
             case PREEXISTING:
                 out.collect(none(current, path, phase, Report.PREEXISTING, desired));
-                records.update(importRecord(current, change.sequencer, observed, null));
+                records.update(importRecord(current, sequencer, observed, null));
                 break;
             case UP_TO_DATE:
                 out.collect(none(current, path, phase, Report.UP_TO_DATE, desired));
@@ -240,6 +245,13 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
             observed = inspector.inspect(path).orElse(null);
         } catch (BlobPathException e) {
             out.collect(error(change.blobName, path, phase, e.getMessage()));
+            return;
+        }
+        if (record != null && observed == null) {
+            // The import on record may still be on its way: decisions run ahead of the sink, and
+            // its write is queued before this deletion, which then removes it (or finds nothing).
+            out.collect(delete(change, path, phase, record.imported, Report.APPLY));
+            records.clear();
             return;
         }
         if (record == null && observed != null && fetchCurrent(change).isPresent()) {

@@ -7,12 +7,14 @@ import com.azure.storage.blob.BlobServiceClient;
 import dev.autoimport.connector.blob.BlobChange;
 import dev.autoimport.connector.blob.changefeed.testing.ChangeFeedWriter;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.core.execution.JobClient;
@@ -164,6 +166,70 @@ class BlobSyncITCase {
             } finally {
                 job.cancel().get();
             }
+        }
+    }
+
+    /**
+     * Events overtake what they describe: one read after its blob changed again (the job fetches
+     * the newer version, and the deletion in between is older than that), and a deletion decided
+     * while the file's write still waits behind large downloads (decisions run ahead of the sink).
+     * Either way the tree ends as the container is.
+     */
+    @Test
+    void eventsThatOvertakeTheBlobOrTheSinkStillEndInTheContainersState() throws Exception {
+        blobs.seed("seed.txt", "seed");
+        JobClient job =
+                TestJobs.start(
+                        TestJobs.settings(
+                                AZURITE,
+                                container,
+                                root,
+                                "--sync.enable-deletions",
+                                "true",
+                                "--job.parallelism",
+                                "1",
+                                "--lustre.max-concurrent-writes",
+                                "1"),
+                        null);
+        try {
+            await().atMost(PATIENCE).until(() -> Files.exists(root.resolve("seed.txt")));
+            blobs.publishTogether(
+                    () -> {
+                        blobs.put("churn.txt", "first");
+                        blobs.delete("churn.txt");
+                        blobs.put("churn.txt", "second");
+                    });
+            String large = "x".repeat(32 << 20);
+            blobs.publishTogether(
+                    () -> {
+                        blobs.put("large-1.bin", large);
+                        blobs.put("large-2.bin", large);
+                    });
+            await().atMost(PATIENCE)
+                    .alias("the download of large-1.bin has begun")
+                    .until(() -> stagedFiles() > 0 || Files.exists(root.resolve("large-1.bin")));
+            blobs.put("queued.txt", "written after the large files");
+            Thread.sleep(300); // a few polls: its creation is decided, its write queued
+            blobs.delete("queued.txt");
+
+            TestJobs.awaitFullySynchronizedPast(
+                    REPORTER, job, System.currentTimeMillis(), PATIENCE, "the changes above");
+            assertThat(Files.readString(root.resolve("churn.txt"))).isEqualTo("second");
+            assertThat(root.resolve("queued.txt"))
+                    .as("deleted after its queued write")
+                    .doesNotExist();
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private long stagedFiles() throws IOException {
+        Path staging = root.resolve(".auto-import/staging");
+        if (!Files.exists(staging)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(staging)) {
+            return s.filter(Files::isRegularFile).count();
         }
     }
 

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,9 @@ public final class FeedFixture {
     private final BlobContainerClient container;
     private final ChangeFeedWriter feed;
     private Instant lastEventTime = Instant.EPOCH;
+
+    /** Events made inside {@link #publishTogether}, published when it ends. */
+    private List<FeedEvent> held;
 
     public FeedFixture(BlobServiceClient service, BlobContainerClient container) {
         this.container = container;
@@ -76,7 +80,26 @@ public final class FeedFixture {
         put(name, content);
     }
 
+    /**
+     * Makes the changes {@code changes} makes, then publishes their events at once, so that the job
+     * reads them in one go: an event then reaches the job after the blob has changed again.
+     */
+    public synchronized void publishTogether(Runnable changes) {
+        held = new ArrayList<>();
+        try {
+            changes.run();
+            feed.append(held);
+        } finally {
+            held = null;
+        }
+        feed.publish();
+    }
+
     private void publish(FeedEvent event) {
+        if (held != null) {
+            held.add(event);
+            return;
+        }
         feed.append(List.of(event));
         feed.publish();
     }
