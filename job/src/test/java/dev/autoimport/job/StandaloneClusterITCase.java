@@ -130,7 +130,7 @@ class StandaloneClusterITCase {
                 "a completed checkpoint and " + WALK_BLOBS / 10 + " files written by the walk",
                 () -> new WalkProgress(completedCheckpoints(job), fileCount()),
                 p -> p.checkpoints > 0 && p.files >= WALK_BLOBS / 10);
-        String victim = cluster.taskManagersOf(job).get(0);
+        String victim = aTaskManagerOf(job);
         long restored = cluster.restoredCount(job);
         // This query starts a metric fetch round that may still be waiting on the victim when it
         // dies; the upgraded job's metrics are read later only because deploy/standalone sets a
@@ -175,7 +175,7 @@ class StandaloneClusterITCase {
                     "blob sync to write files beyond the walk's " + WALK_BLOBS,
                     this::fileCount,
                     n -> n > WALK_BLOBS + 5);
-            String victim = cluster.taskManagersOf(job).get(0);
+            String victim = aTaskManagerOf(job);
             long restored = cluster.restoredCount(job);
             cluster.killTaskManager(victim);
             timeline.mark(
@@ -362,6 +362,13 @@ class StandaloneClusterITCase {
                 "job " + job + " and all its subtasks to be RUNNING",
                 () -> cluster.taskStates(job),
                 "RUNNING: all"::equals);
+    }
+
+    /** One of the TaskManagers that run a subtask of the job: the one to kill. */
+    private String aTaskManagerOf(String job) throws Exception {
+        List<String> running = cluster.taskManagersOf(job);
+        assertThat(running).as("TaskManagers running a subtask of job %s", job).isNotEmpty();
+        return running.get(0);
     }
 
     private long completedCheckpoints(String job) throws Exception {
