@@ -178,6 +178,12 @@ default_conf() {
   set_conf rest.address localhost
   set_conf rest.bind-address localhost
   set_conf rest.port "$REST_PORT"
+  # The web UI's and REST API's metrics come from one fetch round over all
+  # processes, and no new round starts until every query of the last one has
+  # answered or timed out. A TaskManager killed while a query to it is in
+  # flight never answers: with Flink's default of 10 min, every metric of every
+  # job (status.sh too) stays frozen that long after losing a TaskManager.
+  set_conf web.timeout "30 s"
 
   # A dead TaskManager is noticed within seconds, not the default 50 s.
   set_conf heartbeat.interval 3000

@@ -17,10 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,6 +57,8 @@ final class StandaloneCluster implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Thread shutdownHook = new Thread(this::killAll, "standalone-cluster-reaper");
     private boolean hookInstalled;
+    private String lastJobManagerCpuTime = "";
+    private long metricStoreChangedAt = System.nanoTime();
 
     StandaloneCluster(Path stateDir) throws IOException {
         this.repository = AzuriteExtension.repositoryRoot();
@@ -140,7 +145,7 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** The job's vertices: id by name. */
     Map<String, String> vertices(String jobId) throws IOException, InterruptedException {
-        Map<String, String> ids = new java.util.LinkedHashMap<>();
+        Map<String, String> ids = new LinkedHashMap<>();
         for (JsonNode v : get("/jobs/" + jobId).get("vertices")) {
             ids.put(v.get("name").asText(), v.get("id").asText());
         }
@@ -197,18 +202,21 @@ final class StandaloneCluster implements AutoCloseable {
         return get("/jobs/" + jobId).get("state").asText();
     }
 
-    /** Whether the job and every one of its subtasks are RUNNING. */
-    boolean fullyRunning(String jobId) throws IOException, InterruptedException {
+    /**
+     * {@code "RUNNING: all"} when the job and every one of its vertices are RUNNING; otherwise the
+     * job's state and each vertex's, for a wait's failure message.
+     */
+    String taskStates(String jobId) throws IOException, InterruptedException {
         JsonNode job = get("/jobs/" + jobId);
-        if (!"RUNNING".equals(job.get("state").asText())) {
-            return false;
-        }
+        String state = job.get("state").asText();
+        boolean all = "RUNNING".equals(state);
+        List<String> vertices = new ArrayList<>();
         for (JsonNode v : job.get("vertices")) {
-            if (!"RUNNING".equals(v.get("status").asText())) {
-                return false;
-            }
+            String status = v.get("status").asText();
+            all &= "RUNNING".equals(status);
+            vertices.add(v.get("name").asText() + ": " + status);
         }
-        return true;
+        return all ? "RUNNING: all" : "job " + state + ", " + String.join(", ", vertices);
     }
 
     /** {@code kill -9} of one TaskManager, by its id ({@code tm-<n>}); returns its pid. */
@@ -216,10 +224,45 @@ final class StandaloneCluster implements AutoCloseable {
         long pid = pid("taskmanager-" + tmId.substring("tm-".length()));
         ProcessHandle process =
                 ProcessHandle.of(pid)
-                        .orElseThrow(() -> new IllegalStateException(tmId + " is not running"));
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                tmId + " (pid " + pid + ") is not running"));
         process.destroyForcibly(); // SIGKILL
-        process.onExit().orTimeout(30, TimeUnit.SECONDS).join();
+        Wait.until(
+                "TaskManager " + tmId + " (pid " + pid + ") to exit after SIGKILL",
+                Duration.ofSeconds(60),
+                Duration.ofMillis(100),
+                () -> process.isAlive() ? "alive" : "exited",
+                "exited"::equals);
         return pid;
+    }
+
+    /**
+     * How long ago the REST API's metric store last changed, judged by the JobManager's own CPU
+     * time (which grows between any two fetches). Flink fetches all metrics in one round and starts
+     * no new round before every query of the last one has answered or timed out ({@code
+     * web.timeout}), so a query to a TaskManager that died mid-round freezes every metric, of every
+     * job, until then. Reported when a metric wait fails, to tell that apart from a missing metric.
+     */
+    String metricStoreFreshness() {
+        try {
+            JsonNode m = get("/jobmanager/metrics?get=Status.JVM.CPU.Time");
+            String value = m.path(0).path("value").asText("");
+            long now = System.nanoTime();
+            if (!value.equals(lastJobManagerCpuTime)) {
+                lastJobManagerCpuTime = value;
+                metricStoreChangedAt = now;
+            }
+            return String.format(
+                    "the REST API's metric store last changed %d s ago",
+                    TimeUnit.NANOSECONDS.toSeconds(now - metricStoreChangedAt));
+        } catch (IOException | RuntimeException e) {
+            return "the REST API's metric store could not be read: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     /** The live processes started for this cluster: by pid file, and any other with its config. */
@@ -268,13 +311,30 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGKILLs every process of this cluster and waits until they are gone, so their ports and
+     * files are free when this returns (also from the shutdown hook, when the test JVM dies).
+     */
     private void killAll() {
+        List<ProcessHandle> live;
         try {
-            for (ProcessHandle p : liveProcesses()) {
-                p.destroyForcibly();
-            }
+            live = liveProcesses();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        for (ProcessHandle p : live) {
+            p.destroyForcibly();
+        }
+        for (ProcessHandle p : live) {
+            try {
+                p.onExit().get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                System.err.println(
+                        "cluster process " + p.pid() + " still alive 30 s after SIGKILL: " + e);
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.autoimport.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobContainerClient;
@@ -16,11 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -28,7 +27,7 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,13 +48,14 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>The cluster is stopped: no process is left.
  * </ol>
  *
- * <p>It needs the shaded job jar, so it runs in {@code mvn verify} after {@code package}. The
- * phases and their durations are printed at the end. Awaits are liveness bounds only.
+ * <p>It needs the shaded job jar, so it runs in {@code mvn verify} after {@code package}; {@code
+ * -Dautoimport.e2e=false} skips it. The phases and their durations are printed at the end. Waits
+ * are liveness bounds only ({@link Wait}).
  */
-// Run on demand (mvn verify -Dautoimport.e2e=true) until its last metric check is reliable after
-// the
-// operations merge: the upgraded job's blobSync metrics were not found over REST in one run.
-@EnabledIfSystemProperty(named = "autoimport.e2e", matches = "true")
+@DisabledIfSystemProperty(
+        named = "autoimport.e2e",
+        matches = "false",
+        disabledReason = "-Dautoimport.e2e=false skips the multi-process cluster test")
 class StandaloneClusterITCase {
 
     @RegisterExtension static final AzuriteExtension AZURITE = new AzuriteExtension();
@@ -72,8 +72,6 @@ class StandaloneClusterITCase {
     private static final int WALK_BLOBS = 3000;
 
     private static final String UPGRADE_VERSION = "0.1.0-e2e-upgrade";
-
-    private static final Duration PATIENCE = Duration.ofMinutes(5);
 
     private final Timeline timeline = new Timeline();
 
@@ -106,8 +104,14 @@ class StandaloneClusterITCase {
         timeline.mark("cluster up: 1 JobManager, 2 TaskManagers (2 slots each)");
 
         Path jar = shadedJar();
-        String job = cluster.submit(jobArguments(jar, 2));
-        await().atMost(PATIENCE).until(() -> cluster.fullyRunning(job));
+        // Unaligned checkpoints, as operations.md advises for long walks: the listing fills the
+        // network buffers within a second, and an aligned barrier behind them takes longer than
+        // this walk, so a TaskManager killed during it would have no checkpoint to restore.
+        List<String> first =
+                new ArrayList<>(List.of("-D", "execution.checkpointing.unaligned.enabled=true"));
+        first.addAll(jobArguments(jar, 2));
+        String job = cluster.submit(first.toArray(String[]::new));
+        awaitFullyRunning(job);
         timeline.mark("flink run -d: job " + job + " running, parallelism 2");
 
         killDuringTheWalk(job);
@@ -121,11 +125,16 @@ class StandaloneClusterITCase {
     }
 
     private void killDuringTheWalk(String job) throws Exception {
-        await().atMost(PATIENCE)
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> fileCount() >= WALK_BLOBS / 10);
-        String victim = cluster.taskManagersOf(job).get(0);
+        // A kill before the first completed checkpoint would restart from nothing, not restore.
+        Wait.until(
+                "a completed checkpoint and " + WALK_BLOBS / 10 + " files written by the walk",
+                () -> new WalkProgress(completedCheckpoints(job), fileCount()),
+                p -> p.checkpoints > 0 && p.files >= WALK_BLOBS / 10);
+        String victim = aTaskManagerOf(job);
         long restored = cluster.restoredCount(job);
+        // This query starts a metric fetch round that may still be waiting on the victim when it
+        // dies; the upgraded job's metrics are read later only because deploy/standalone sets a
+        // short web.timeout (with Flink's 10 min default they stayed frozen past the wait).
         long listed = cluster.metric(job, "fullSync.blobsWalked").orElse(0L);
         cluster.killTaskManager(victim);
         long filesAtKill = fileCount();
@@ -162,10 +171,11 @@ class StandaloneClusterITCase {
                             return null;
                         });
         try {
-            await().atMost(PATIENCE)
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> fileCount() > WALK_BLOBS + 5);
-            String victim = cluster.taskManagersOf(job).get(0);
+            Wait.until(
+                    "blob sync to write files beyond the walk's " + WALK_BLOBS,
+                    this::fileCount,
+                    n -> n > WALK_BLOBS + 5);
+            String victim = aTaskManagerOf(job);
             long restored = cluster.restoredCount(job);
             cluster.killTaskManager(victim);
             timeline.mark(
@@ -179,7 +189,11 @@ class StandaloneClusterITCase {
             timeline.mark(restoredMessage(job, restored));
             timeline.mark("replacement " + cluster.addTaskManager() + " registered");
 
-            changing.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            Wait.until(
+                    "the test's 90 changes to be made",
+                    () -> changing.isDone() ? "done" : changes.get() + " made",
+                    "done"::equals);
+            changing.get(); // rethrows a failed change
             timeline.mark(changes.get() + " changes made (puts, overwrites, deletions, metadata)");
         } finally {
             writer.shutdownNow();
@@ -193,7 +207,10 @@ class StandaloneClusterITCase {
     private void upgradeThroughASavepoint(String job, Path jar) throws Exception {
         Path savepoints = Files.createDirectories(work.resolve("savepoints"));
         String savepoint = cluster.stopWithSavepoint(job, savepoints);
-        await().atMost(PATIENCE).until(() -> cluster.jobState(job).equals("FINISHED"));
+        Wait.until(
+                "job " + job + " to be FINISHED after flink stop",
+                () -> cluster.jobState(job),
+                "FINISHED"::equals);
         timeline.mark("flink stop --savepointPath: " + savepoint);
 
         put("stopped/new.txt", "created while the job was stopped");
@@ -203,9 +220,9 @@ class StandaloneClusterITCase {
 
         Path upgrade = withVersion(jar, UPGRADE_VERSION, work.resolve("auto-import-upgrade.jar"));
         List<String> args = new ArrayList<>(List.of("-s", savepoint));
-        args.addAll(List.of(jobArguments(upgrade, 3)));
+        args.addAll(jobArguments(upgrade, 3));
         String next = cluster.submit(args.toArray(String[]::new));
-        await().atMost(PATIENCE).until(() -> cluster.fullyRunning(next));
+        awaitFullyRunning(next);
         timeline.mark("flink run -d -s: job " + next + " (" + UPGRADE_VERSION + ", parallelism 3)");
 
         JsonNode config = cluster.get("/jobs/" + next + "/config");
@@ -224,17 +241,19 @@ class StandaloneClusterITCase {
 
         // Resumed from the saved cursor: the listing never ran, nothing was counted as walked,
         // and the changes made while stopped came from the change feed.
-        await().atMost(PATIENCE)
-                .untilAsserted(
-                        () -> {
-                            assertThat(cluster.metric(next, "blobSync.importedFiles"))
-                                    .hasValueSatisfying(n -> assertThat(n).isPositive());
-                            assertThat(cluster.metric(next, "blobSync.deletions"))
-                                    .hasValueSatisfying(n -> assertThat(n).isPositive());
-                        });
+        SyncCounts counts =
+                Wait.until(
+                        "the upgraded job's blobSync.importedFiles and blobSync.deletions over REST",
+                        () ->
+                                new SyncCounts(
+                                        cluster.metric(next, "blobSync.importedFiles"),
+                                        cluster.metric(next, "blobSync.deletions"),
+                                        cluster.metricStoreFreshness()),
+                        c -> c.imported.orElse(0L) > 0 && c.deletions.orElse(0L) > 0);
         assertThat(cluster.metric(next, "fullSync.blobsWalked").orElse(0L)).isZero();
         assertThat(cluster.metric(next, "fullSync.importedFiles")).contains(0L);
         assertThat(cluster.metric(next, "fullSync.preexistingFiles")).contains(0L);
+        timeline.mark("upgraded job's metrics over REST: " + counts + "; fullSync.* 0");
 
         assertThat(expected).as("the test's model of the container").isEqualTo(containerNow());
         Path staging = root.resolve(".auto-import/staging");
@@ -244,36 +263,36 @@ class StandaloneClusterITCase {
                 assertThat(staged.filter(Files::isRegularFile)).as("staging files left").isEmpty();
             }
         }
+        timeline.mark("container read back: the test's model matches it");
     }
 
     // ----------------------------------------------------------------------------------------
 
-    private String[] jobArguments(Path jar, int parallelism) {
-        return new String[] {
-            jar.toString(),
-            "--mode",
-            "auto-import",
-            "--storage.connection-string",
-            AZURITE.connectionString(),
-            "--storage.container",
-            CONTAINER,
-            "--logging.container",
-            TestJobs.LOGGING_CONTAINER,
-            "--lustre.root",
-            root.toString(),
-            "--sync.enable-deletions",
-            "true",
-            "--job.parallelism",
-            Integer.toString(parallelism),
-            "--job.checkpoint-interval",
-            "1s",
-            "--changefeed.poll-interval",
-            "200ms",
-            "--lustre.max-concurrent-writes",
-            "1",
-            "--job.name",
-            "auto-import e2e"
-        };
+    private List<String> jobArguments(Path jar, int parallelism) {
+        return List.of(
+                jar.toString(),
+                "--mode",
+                "auto-import",
+                "--storage.connection-string",
+                AZURITE.connectionString(),
+                "--storage.container",
+                CONTAINER,
+                "--logging.container",
+                TestJobs.LOGGING_CONTAINER,
+                "--lustre.root",
+                root.toString(),
+                "--sync.enable-deletions",
+                "true",
+                "--job.parallelism",
+                Integer.toString(parallelism),
+                "--job.checkpoint-interval",
+                "1s",
+                "--changefeed.poll-interval",
+                "200ms",
+                "--lustre.max-concurrent-writes",
+                "1",
+                "--job.name",
+                "auto-import e2e");
     }
 
     /** One change of the blob-sync phase: mostly new files, some overwrites and deletions. */
@@ -332,13 +351,32 @@ class StandaloneClusterITCase {
     }
 
     private void awaitRestoredAfter(String job, long restoredBefore) {
-        await().atMost(PATIENCE)
-                .pollInterval(Duration.ofMillis(200))
-                .ignoreExceptions() // the REST API may briefly answer for a restarting job
-                .until(
-                        () ->
-                                cluster.restoredCount(job) > restoredBefore
-                                        && cluster.fullyRunning(job));
+        Wait.until(
+                "job "
+                        + job
+                        + " to restore from a checkpoint (counts.restored above "
+                        + restoredBefore
+                        + ") and run all its subtasks again",
+                () -> new Recovery(cluster.restoredCount(job), cluster.taskStates(job)),
+                r -> r.restored > restoredBefore && r.states.equals("RUNNING: all"));
+    }
+
+    private void awaitFullyRunning(String job) {
+        Wait.until(
+                "job " + job + " and all its subtasks to be RUNNING",
+                () -> cluster.taskStates(job),
+                "RUNNING: all"::equals);
+    }
+
+    /** One of the TaskManagers that run a subtask of the job: the one to kill. */
+    private String aTaskManagerOf(String job) throws Exception {
+        List<String> running = cluster.taskManagersOf(job);
+        assertThat(running).as("TaskManagers running a subtask of job %s", job).isNotEmpty();
+        return running.get(0);
+    }
+
+    private long completedCheckpoints(String job) throws Exception {
+        return cluster.get("/jobs/" + job + "/checkpoints").at("/counts/completed").asLong();
     }
 
     private String restoredMessage(String job, long restoredBefore) throws Exception {
@@ -349,18 +387,21 @@ class StandaloneClusterITCase {
                 checkpoints.at("/latest/restored/id").asLong());
     }
 
+    /** Waits until the tree holds exactly the container's files, with their contents. */
     private void awaitMirror() {
-        await().atMost(PATIENCE)
-                .pollInterval(Duration.ofSeconds(1))
-                .ignoreExceptions() // a file may vanish while the tree is read
-                .untilAsserted(
-                        () -> {
-                            Map<String, String> want;
-                            synchronized (expected) {
-                                want = new TreeMap<>(expected);
-                            }
-                            assertThat(FeedFixture.filesUnder(root)).isEqualTo(want);
-                        });
+        Wait.until(
+                "the tree under " + root + " to equal the container",
+                Wait.PATIENCE,
+                Duration.ofSeconds(1),
+                // A file may vanish while the tree is read: that probe fails and the next runs.
+                () -> {
+                    Map<String, String> want;
+                    synchronized (expected) {
+                        want = new TreeMap<>(expected);
+                    }
+                    return MirrorDifference.of(want, FeedFixture.filesUnder(root));
+                },
+                MirrorDifference::none);
     }
 
     private long fileCount() throws IOException {
@@ -399,11 +440,28 @@ class StandaloneClusterITCase {
         }
     }
 
-    /** The shaded job jar that {@code package} built. */
-    private static Path shadedJar() {
-        Path jar = Path.of("target", "auto-import-job-" + AutoImportVersion.current() + ".jar");
+    /**
+     * The shaded job jar this build's {@code package} phase made: failsafe names it, so a jar of
+     * another checkout or an older build is never submitted. The classes it was built from must not
+     * be newer than it (they are when a run skips {@code package}).
+     */
+    private static Path shadedJar() throws IOException {
+        Path jar =
+                Path.of(
+                                System.getProperty(
+                                        "autoimport.job.jar",
+                                        "target/auto-import-job-"
+                                                + AutoImportVersion.current()
+                                                + ".jar"))
+                        .toAbsolutePath();
         assertThat(jar).as("the shaded job jar (run this test with mvn verify)").isRegularFile();
-        return jar.toAbsolutePath();
+        Path main = jar.resolveSibling("classes/dev/autoimport/job/AutoImportJob.class");
+        if (Files.isRegularFile(main)) {
+            assertThat(Files.getLastModifiedTime(jar))
+                    .as("%s is older than %s: rebuild it with mvn verify", jar, main)
+                    .isGreaterThanOrEqualTo(Files.getLastModifiedTime(main));
+        }
+        return jar;
     }
 
     /** A copy of the job jar that is a different build: its version resource says so. */
@@ -429,6 +487,77 @@ class StandaloneClusterITCase {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** What the walk had done; the wait before the first kill reports it. */
+    private record WalkProgress(long checkpoints, long files) {
+        @Override
+        public String toString() {
+            return checkpoints + " completed checkpoint(s), " + files + " files written";
+        }
+    }
+
+    /** A job's restores and its tasks' states, as the restore wait reports them. */
+    private record Recovery(long restored, String states) {
+        @Override
+        public String toString() {
+            return "counts.restored " + restored + ", tasks " + states;
+        }
+    }
+
+    /** The upgraded job's blob-sync counters over REST, and how fresh Flink's metric store was. */
+    private record SyncCounts(Optional<Long> imported, Optional<Long> deletions, String store) {
+        @Override
+        public String toString() {
+            return String.format(
+                    "blobSync.importedFiles %s, blobSync.deletions %s (%s)",
+                    imported.map(String::valueOf).orElse("not registered"),
+                    deletions.map(String::valueOf).orElse("not registered"),
+                    store);
+        }
+    }
+
+    /** How the tree differs from the container: missing, unexpected and different files. */
+    private record MirrorDifference(
+            int expected, List<String> missing, List<String> extra, List<String> different) {
+
+        static MirrorDifference of(Map<String, String> want, Map<String, String> have) {
+            List<String> missing = new ArrayList<>();
+            List<String> different = new ArrayList<>();
+            want.forEach(
+                    (name, content) -> {
+                        if (!have.containsKey(name)) {
+                            missing.add(name);
+                        } else if (!have.get(name).equals(content)) {
+                            different.add(name);
+                        }
+                    });
+            List<String> extra =
+                    have.keySet().stream().filter(name -> !want.containsKey(name)).toList();
+            return new MirrorDifference(want.size(), missing, extra, different);
+        }
+
+        boolean none() {
+            return missing.isEmpty() && extra.isEmpty() && different.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return String.format(
+                    "of %d files, %d missing %s, %d not in the container %s, %d with other content"
+                            + " %s",
+                    expected,
+                    missing.size(),
+                    firstFew(missing),
+                    extra.size(),
+                    firstFew(extra),
+                    different.size(),
+                    firstFew(different));
+        }
+
+        private static List<String> firstFew(List<String> names) {
+            return names.subList(0, Math.min(5, names.size()));
         }
     }
 
