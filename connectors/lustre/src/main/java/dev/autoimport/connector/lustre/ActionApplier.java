@@ -258,25 +258,27 @@ final class ActionApplier {
                 existing = Optional.empty();
             }
             Path directory = parent.absolutePath();
-            boolean created = false;
-            if (existing.isEmpty()) {
-                try {
-                    Files.createDirectory(directory);
-                    created = true;
-                } catch (FileAlreadyExistsException createdMeanwhile) {
-                    Optional<BasicFileAttributes> now = parent.entryAttributes();
-                    if (now.isEmpty() || !now.get().isDirectory()) {
-                        throw createdMeanwhile;
+            synchronized (LustreRoot.directoryLock(directory)) {
+                boolean created = false;
+                if (existing.isEmpty()) {
+                    try {
+                        Files.createDirectory(directory);
+                        created = true;
+                    } catch (FileAlreadyExistsException createdMeanwhile) {
+                        Optional<BasicFileAttributes> now = parent.entryAttributes();
+                        if (now.isEmpty() || !now.get().isDirectory()) {
+                            throw createdMeanwhile;
+                        }
                     }
                 }
-            }
-            try {
-                PosixAttributeSetter.applyToFileOrDirectory(directory, wanted);
-            } catch (IOException e) {
-                if (created) {
-                    removeCreatedDirectory(parent, e);
+                try {
+                    PosixAttributeSetter.applyToFileOrDirectory(directory, wanted);
+                } catch (IOException e) {
+                    if (created) {
+                        removeCreatedDirectory(parent, e);
+                    }
+                    throw e;
                 }
-                throw e;
             }
         }
     }

@@ -285,22 +285,44 @@ public final class LustreRoot {
         }
     }
 
+    /**
+     * The lock under which a directory is created and given its attributes. A file's missing parent
+     * is created with the default attributes while another writer thread may be importing that
+     * directory's own blob; without the lock the default mode could be set after the blob's. Java
+     * has no way to create a directory with its owner and mode in one step. Writers in other
+     * TaskManagers are not covered: there the blob's directory can keep the default attributes
+     * until its next change (a mode the umask leaves alone makes it rarer still).
+     */
+    static Object directoryLock(Path directory) {
+        return DIRECTORY_LOCKS[Math.floorMod(directory.hashCode(), DIRECTORY_LOCKS.length)];
+    }
+
+    private static final Object[] DIRECTORY_LOCKS = new Object[64];
+
+    static {
+        for (int i = 0; i < DIRECTORY_LOCKS.length; i++) {
+            DIRECTORY_LOCKS[i] = new Object();
+        }
+    }
+
     private static void createDirectory(Path directory, PosixAttributes attributes)
             throws IOException {
-        try {
-            Files.createDirectory(directory);
-        } catch (FileAlreadyExistsException createdByAnotherWriter) {
-            return;
-        }
-        try {
-            PosixAttributeSetter.applyOwnerAndMode(directory, attributes);
-        } catch (IOException e) {
+        synchronized (directoryLock(directory)) {
             try {
-                Files.delete(directory);
-            } catch (IOException alreadyInUse) {
-                e.addSuppressed(alreadyInUse);
+                Files.createDirectory(directory);
+            } catch (FileAlreadyExistsException createdByAnotherWriter) {
+                return;
             }
-            throw e;
+            try {
+                PosixAttributeSetter.applyOwnerAndMode(directory, attributes);
+            } catch (IOException e) {
+                try {
+                    Files.delete(directory);
+                } catch (IOException alreadyInUse) {
+                    e.addSuppressed(alreadyInUse);
+                }
+                throw e;
+            }
         }
     }
 
