@@ -56,7 +56,7 @@ import org.apache.flink.metrics.Metric;
  *
  * <p>Per step: a generator thread publishes, every {@value #TICK_MILLIS} ms, the events due at the
  * target rate (one chunk per shard) and notes when each batch became readable; an observer stats a
- * sample of the paths of deletions (gone) and downloads (new size) every 2 ms: the time from
+ * sample of the paths of deletions (gone) and downloads (new size) every 5 ms: the time from
  * readable to in place is the <em>observed</em> freshness. The job's {@code
  * blobSync.lastFullySynchronizedTime} (the smallest over the sink subtasks) gives a bound for every
  * event, replays included: a batch is applied once that time passes the moment it became readable
@@ -71,12 +71,19 @@ final class BlobSyncLoad {
     static final long TICK_MILLIS = 100;
 
     /** Freshness samples per second and kind, at most: stat-ing costs CPU on the same 2 cores. */
-    private static final int SAMPLES_PER_SECOND = 100;
+    private static final int SAMPLES_PER_SECOND = 50;
+
+    /** The observer's stats per second, at most (it waits longer between passes when behind). */
+    private static final int STATS_PER_SECOND = 10_000;
 
     static final String DECISIONS = "per-path decisions";
 
+    /** The warm-up's rate of no-download events: compiles the feed's path before any step. */
+    static final int WARM_UP_RATE = 10_000;
+
     /** What one run does. */
     record Plan(
+            double warmUpSeconds,
             List<Integer> rates,
             double stepSeconds,
             int downloadRate,
@@ -85,23 +92,28 @@ final class BlobSyncLoad {
             int replayPool) {
 
         static Plan full() {
-            return new Plan(List.of(1_000, 5_000, 20_000), 20, 500, 20, 200_000, 10_000);
+            return new Plan(10, List.of(1_000, 5_000, 20_000), 20, 500, 20, 200_000, 10_000);
         }
 
         static Plan quick() {
-            return new Plan(List.of(1_000, 5_000, 20_000), 8, 500, 8, 100_000, 5_000);
+            return new Plan(5, List.of(1_000, 5_000, 20_000), 8, 500, 8, 100_000, 5_000);
         }
 
         int deletions() {
-            long events = backlogEvents;
+            long events = backlogEvents + Math.round(WARM_UP_RATE * warmUpSeconds);
             for (int rate : rates) {
                 events += Math.round(rate * stepSeconds);
             }
             return (int) (events / DELETION_EVERY + rates.size() + 1);
         }
 
+        /** Downloads of the warm-up: the download path compiled before it is measured. */
+        int warmUpDownloads() {
+            return (int) Math.round(downloadRate * warmUpSeconds / 2);
+        }
+
         int downloads() {
-            return (int) Math.round(downloadRate * downloadSeconds);
+            return (int) Math.round(downloadRate * downloadSeconds) + warmUpDownloads();
         }
 
         int blobs() {
@@ -176,7 +188,8 @@ final class BlobSyncLoad {
                                     + " in about 15 ms; the job decides from its import record)."
                                     + " Download: `BlobCreated` of a new version (1–4 KiB), one"
                                     + " properties request and one download each. %s s per step"
-                                    + " (download: %s s).%n%n",
+                                    + " (download: %s s), after a warm-up of both kinds that is not"
+                                    + " reported.%n%n",
                             blobs,
                             walkSeconds,
                             TICK_MILLIS,
@@ -233,7 +246,9 @@ final class BlobSyncLoad {
                             + " an event is readable (its chunk uploaded and `segments.json`"
                             + " rewritten) to the moment it is applied: *observed* by stat-ing a"
                             + " sample of the deleted paths (gone) and downloaded paths (new size)"
-                            + " every 2 ms; *fully synchronized* for every event, replays included,"
+                            + " every 5 ms (less often when over 50 are pending, to keep it under"
+                            + " 10,000 stats/s); *fully synchronized* for every event, replays"
+                            + " included,"
                             + " as the first 10 ms sample at which the job's"
                             + " `blobSync.lastFullySynchronizedTime` (lowest sink subtask) passed"
                             + " it. Both include the wait for the next poll of the feed. CPU: the"
@@ -381,7 +396,13 @@ final class BlobSyncLoad {
                     rewritten.size(), (System.nanoTime() - prepared) / 1e9);
 
             long decidedAtStart = ImportRunner.sum(decided);
-            step("warm-up (not counted)", 5_000, 5, false, true);
+            step("warm-up (not counted)", WARM_UP_RATE, plan.warmUpSeconds(), false, true);
+            step(
+                    "warm-up (not counted)",
+                    plan.downloadRate(),
+                    plan.warmUpSeconds() / 2,
+                    true,
+                    true);
             List<Step> steps = new ArrayList<>();
             for (int rate : plan.rates()) {
                 steps.add(step("no download", rate, plan.stepSeconds(), false, false));
@@ -445,7 +466,7 @@ final class BlobSyncLoad {
     }
 
     /** Publishes events at {@code rate} for {@code seconds} and waits until they are applied. */
-    private Step step(String kind, int rate, double seconds, boolean downloads, boolean replaysOnly)
+    private Step step(String kind, int rate, double seconds, boolean downloads, boolean warmUp)
             throws Exception {
         long total = Math.round(rate * seconds);
         int observableRate = downloads ? rate : rate / DELETION_EVERY;
@@ -456,7 +477,7 @@ final class BlobSyncLoad {
         decidedBefore = ImportRunner.sum(decided);
 
         String recordingName = "blobsync-" + kind + "-" + rate;
-        Recording recording = replaysOnly ? null : ImportRunner.startRecording(recordingName);
+        Recording recording = warmUp ? null : ImportRunner.startRecording(recordingName);
         double jvm0 = ProcStats.ownCpuSeconds();
         double az0 = azurite.cpuSeconds();
         long gen0 = threads.getCurrentThreadCpuTime();
@@ -474,7 +495,7 @@ final class BlobSyncLoad {
                 List<FeedEvent> batch = new ArrayList<>((int) (due - sent));
                 List<Pending> watch = new ArrayList<>();
                 for (long e = sent; e < due; e++) {
-                    Pending p = next(batch, now, downloads, replaysOnly);
+                    Pending p = next(batch, now, downloads);
                     if (p != null && observable++ % sampleEvery == 0) {
                         watch.add(p);
                     }
@@ -552,15 +573,14 @@ final class BlobSyncLoad {
      * The next event of a step, added to {@code batch}; returns what to observe of it, or null for
      * a replay (which changes nothing on disk).
      */
-    private Pending next(
-            List<FeedEvent> batch, Instant now, boolean downloads, boolean replaysOnly) {
+    private Pending next(List<FeedEvent> batch, Instant now, boolean downloads) {
         String container = spec.container();
         if (downloads) {
             Corpus.Uploaded v = newVersions.get(nextDownload++);
             batch.add(feed.created(container, v, now));
             return new Pending(root.resolve(v.name()), v.size(), 0);
         }
-        if (!replaysOnly && noDownloadEvents++ % DELETION_EVERY == 0) {
+        if (noDownloadEvents++ % DELETION_EVERY == 0) {
             String name = Corpus.smallName(nextDeletion++);
             batch.add(feed.deleted(container, name, now));
             return new Pending(root.resolve(name), -1, 0);
@@ -584,7 +604,7 @@ final class BlobSyncLoad {
         for (int from = 0; from < events; from += perAppend) {
             List<FeedEvent> batch = new ArrayList<>(perAppend);
             for (int e = from; e < Math.min(events, from + perAppend); e++) {
-                next(batch, time, false, false);
+                next(batch, time, false);
             }
             feed.append(batch);
             publishedEvents += batch.size();
@@ -680,7 +700,10 @@ final class BlobSyncLoad {
         }
     }
 
-    /** Stats the watched paths every 2 ms and notes when each is in place. */
+    /**
+     * Stats the watched paths every 5 ms (less often when many are pending, at most {@value
+     * #STATS_PER_SECOND} stats/s) and notes when each is in place.
+     */
     private static final class Observer implements Runnable {
         private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
         private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -707,7 +730,8 @@ final class BlobSyncLoad {
                     }
                 }
                 try {
-                    Thread.sleep(2);
+                    // Every 5 ms, longer when many are pending: a stat costs CPU of the 2 cores.
+                    Thread.sleep(Math.max(5, pending.size() * 1000L / STATS_PER_SECOND));
                 } catch (InterruptedException e) {
                     return;
                 }
