@@ -92,26 +92,7 @@ public final class Benchmark {
                 smallContainer(new Corpus.Spec("small-" + size, size, false));
             }
             if (options.blobSync) {
-                waitForQuiet();
-                BlobSyncLoad.Result r =
-                        new BlobSyncLoad(
-                                        importer,
-                                        az,
-                                        feed,
-                                        corpus,
-                                        options.work,
-                                        LOGGING_CONTAINER,
-                                        options.jobArgs,
-                                        line -> log("%s", line))
-                                .run(
-                                        options.quick
-                                                ? BlobSyncLoad.Plan.quick()
-                                                : BlobSyncLoad.Plan.full());
-                results.blobSync = Optional.of(r);
-                for (String c : r.checks()) {
-                    results.checks.add(c);
-                    log("%s", c);
-                }
+                blobSyncLoad();
             }
             if (options.mixed) {
                 mixedContainer(new Corpus.Spec("mixed", 400, true));
@@ -128,6 +109,34 @@ public final class Benchmark {
         log(
                 "wrote %s, %s and %s in %s",
                 "results.md", Charts.RATE_PNG, Charts.FRESHNESS_PNG, options.results);
+    }
+
+    /** Blob sync under load; a failure is a failed check, and the report is still written. */
+    private void blobSyncLoad() throws InterruptedException {
+        waitForQuiet();
+        try {
+            BlobSyncLoad.Result r =
+                    new BlobSyncLoad(
+                                    importer,
+                                    azurite,
+                                    feed,
+                                    corpus,
+                                    options.work,
+                                    LOGGING_CONTAINER,
+                                    options.jobArgs,
+                                    line -> log("%s", line))
+                            .run(
+                                    options.quick
+                                            ? BlobSyncLoad.Plan.quick()
+                                            : BlobSyncLoad.Plan.full());
+            results.blobSync = Optional.of(r);
+            for (String c : r.checks()) {
+                results.checks.add(c);
+                log("%s", c);
+            }
+        } catch (Exception e) {
+            check(false, "blob sync under load did not complete: %s", e);
+        }
     }
 
     private void smallContainer(Corpus.Spec spec) throws Exception {
@@ -195,16 +204,20 @@ public final class Benchmark {
         if (options.blobSync) {
             // On the tree the import job left; the auto-import job walks it, then reads the feed.
             waitForQuiet();
-            feedSeconds =
-                    freshness.measure(
-                            importer,
-                            azurite,
-                            feed,
-                            corpus,
-                            spec,
-                            importDir,
-                            LOGGING_CONTAINER,
-                            options.jobArgs);
+            try {
+                feedSeconds =
+                        freshness.measure(
+                                importer,
+                                azurite,
+                                feed,
+                                corpus,
+                                spec,
+                                importDir,
+                                LOGGING_CONTAINER,
+                                options.jobArgs);
+            } catch (Exception e) {
+                check(false, "%s: the auto-import job did not reflect 100 changes: %s", label, e);
+            }
             log(
                     "auto-import job reflected 100 changes in %s",
                     feedSeconds
