@@ -1,44 +1,87 @@
 package dev.autoimport.job.bench;
 
+import dev.autoimport.connector.blob.changefeed.testing.FeedEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Metric;
 
 /**
- * HOOK FOR THE LEAD — time for the auto-import job (change-feed mode) to reflect 100 changes.
- *
- * <p>Not measured in this build: the change-feed source is not wired into {@code
- * AutoImportPipeline} yet, and Azurite has no change feed of its own. Once it is, fill in {@link
- * #measure} as follows, and the table and chart pick the number up unchanged:
+ * Time for the running auto-import job (change-feed mode) to reflect the same 100 changes that
+ * rclone and the import job's re-walk were timed on, at each container size:
  *
  * <ol>
- *   <li>start the auto-import job ({@code --mode auto-import}) on {@code container} into a fresh
- *       directory and wait until {@code fullSync.blobsWalked} equals the container's size and the
- *       walk has finished;
- *   <li>apply the same 100 changes ({@link Corpus#applyHundredChanges}) and publish them to {@code
- *       $blobchangefeed} the way the change-feed test fixture writes a feed (FIELD-NOTES:
- *       segments.json, segment manifest, Avro chunks; advance {@code lastConsumable} last);
- *   <li>return the seconds from publishing until {@code blobSync.blobsImported} reaches 100 (or
- *       {@code blobSync.lastFullySynchronizedTime} passes the publish time), then cancel the job.
+ *   <li>the feed is emptied, then the auto-import job ({@code --mode auto-import}, deletions on,
+ *       default checkpoints and poll interval) is started on the tree the import job mirrored, and
+ *       the benchmark waits until its walk is over and it reads the change feed ({@code
+ *       blobSync.lastFullySynchronizedTime} above 0 on every sink subtask);
+ *   <li>the 100 changes are applied again (round 2 of {@link Corpus#applyHundredChanges}: the same
+ *       blobs, other bytes), then their 100 {@code BlobCreated} events are published in one chunk
+ *       per shard (not timed);
+ *   <li>the time from the moment the events are readable until {@code blobSync.blobsImported}
+ *       reaches 100 (every file written under its final name) is the result.
  * </ol>
  *
- * <p>Never return an estimate: an empty result prints as "not measured".
+ * <p>It includes the wait for the job's next poll of the feed ({@code changefeed.poll-interval}, 1
+ * s by default). Never an estimate: on a timeout the result is empty and prints as "not measured".
  */
 final class AutoImportFreshness {
 
-    static final String NOT_AVAILABLE =
-            "not measured: change-feed mode not available in this build";
+    static final Duration TIMEOUT = Duration.ofMinutes(2);
 
-    private AutoImportFreshness() {}
+    private String note = "not measured";
 
     /**
-     * Seconds until the running auto-import job has applied 100 changes to {@code container}, or
-     * empty when this build cannot measure it (see {@link #note()}).
+     * Seconds until the auto-import job started on {@code root} has applied 100 changes to {@code
+     * spec}'s container, or empty (see {@link #note()}).
      */
-    static Optional<Double> measure(AzuriteServer azurite, Corpus.Spec container) {
-        return Optional.empty();
+    Optional<Double> measure(
+            ImportRunner importer,
+            AzuriteServer azurite,
+            BenchFeed feed,
+            Corpus corpus,
+            Corpus.Spec spec,
+            Path root,
+            String loggingContainer,
+            List<String> jobArgs)
+            throws Exception {
+        feed.reset();
+        JobClient job =
+                importer.startAutoImport(
+                        azurite, spec.container(), root, loggingContainer, jobArgs);
+        try {
+            JobID id = job.getJobID();
+            // The walk of 1,000,000 blobs on Azurite takes hours: no fixed limit here.
+            importer.awaitBlobSync(job, Duration.ofHours(12));
+            List<Corpus.Uploaded> changed = corpus.applyHundredChanges(spec, 2);
+            Instant now = Instant.now();
+            List<FeedEvent> events = new ArrayList<>();
+            for (Corpus.Uploaded blob : changed) {
+                events.add(feed.created(spec.container(), blob, now));
+            }
+            List<Metric> imported = importer.metrics(id, "blobSync.blobsImported", null);
+            long readable = feed.publish(events);
+            long deadline = readable + TIMEOUT.toNanos();
+            while (ImportRunner.sum(imported) < changed.size()) {
+                if (System.nanoTime() > deadline) {
+                    note = "not measured: timed out after " + TIMEOUT.toSeconds() + " s";
+                    return Optional.empty();
+                }
+                Thread.sleep(2);
+            }
+            return Optional.of((System.nanoTime() - readable) / 1e9);
+        } finally {
+            ImportRunner.cancel(job);
+        }
     }
 
     /** Why {@link #measure} returned empty. */
-    static String note() {
-        return NOT_AVAILABLE;
+    String note() {
+        return note;
     }
 }

@@ -52,6 +52,7 @@ public final class Benchmark {
     private Ceiling ceiling;
     private RcloneRunner rclone;
     private ImportRunner importer;
+    private BenchFeed feed;
 
     private Benchmark(Options options) {
         this.options = options;
@@ -82,10 +83,16 @@ public final class Benchmark {
                     new RcloneRunner(
                             az, options.work, Arrays.asList(options.rcloneFlags.split(" ")));
             az.serviceClient().getBlobContainerClient(LOGGING_CONTAINER).createIfNotExists();
+            feed = new BenchFeed(az);
 
-            warmUp();
+            if (!options.sizes.isEmpty()) {
+                warmUp();
+            }
             for (int size : options.sizes) {
                 smallContainer(new Corpus.Spec("small-" + size, size, false));
+            }
+            if (options.blobSync) {
+                blobSyncLoad();
             }
             if (options.mixed) {
                 mixedContainer(new Corpus.Spec("mixed", 400, true));
@@ -102,6 +109,34 @@ public final class Benchmark {
         log(
                 "wrote %s, %s and %s in %s",
                 "results.md", Charts.RATE_PNG, Charts.FRESHNESS_PNG, options.results);
+    }
+
+    /** Blob sync under load; a failure is a failed check, and the report is still written. */
+    private void blobSyncLoad() throws InterruptedException {
+        waitForQuiet();
+        try {
+            BlobSyncLoad.Result r =
+                    new BlobSyncLoad(
+                                    importer,
+                                    azurite,
+                                    feed,
+                                    corpus,
+                                    options.work,
+                                    LOGGING_CONTAINER,
+                                    options.jobArgs,
+                                    line -> log("%s", line))
+                            .run(
+                                    options.quick
+                                            ? BlobSyncLoad.Plan.quick()
+                                            : BlobSyncLoad.Plan.full());
+            results.blobSync = Optional.of(r);
+            for (String c : r.checks()) {
+                results.checks.add(c);
+                log("%s", c);
+            }
+        } catch (Exception e) {
+            check(false, "blob sync under load did not complete: %s", e);
+        }
     }
 
     private void smallContainer(Corpus.Spec spec) throws Exception {
@@ -147,7 +182,7 @@ public final class Benchmark {
                 again.preexisting(),
                 again.imported());
 
-        corpus.applyHundredChanges(spec);
+        corpus.applyHundredChanges(spec, 1);
         int total = spec.blobs() + 40;
         Optional<Double> rcloneChanged = Optional.empty();
         if (!options.skipRclone) {
@@ -161,17 +196,41 @@ public final class Benchmark {
                 label,
                 changed.blobsWalked(),
                 changed.imported());
-        Optional<Double> feed = AutoImportFreshness.measure(azurite, spec);
+        if (!options.skipRclone) {
+            compareTrees(label, rcloneDir, importDir, total);
+        }
+        AutoImportFreshness freshness = new AutoImportFreshness();
+        Optional<Double> feedSeconds = Optional.empty();
+        if (options.blobSync) {
+            // On the tree the import job left; the auto-import job walks it, then reads the feed.
+            waitForQuiet();
+            try {
+                feedSeconds =
+                        freshness.measure(
+                                importer,
+                                azurite,
+                                feed,
+                                corpus,
+                                spec,
+                                importDir,
+                                LOGGING_CONTAINER,
+                                options.jobArgs);
+            } catch (Exception e) {
+                check(false, "%s: the auto-import job did not reflect 100 changes: %s", label, e);
+            }
+            log(
+                    "auto-import job reflected 100 changes in %s",
+                    feedSeconds
+                            .map(s -> String.format(Locale.ROOT, "%.2f s", s))
+                            .orElse(freshness.note()));
+        }
         results.freshness.add(
                 new Results.Freshness(
                         spec.blobs(),
                         rcloneChanged,
                         Optional.of(changed.seconds()),
-                        feed,
-                        AutoImportFreshness.note()));
-        if (!options.skipRclone) {
-            compareTrees(label, rcloneDir, importDir, total);
-        }
+                        feedSeconds,
+                        options.blobSync ? freshness.note() : "not measured (--skip-blob-sync)"));
         deleteTree(rcloneDir);
         deleteTree(importDir);
         azurite.serviceClient().getBlobContainerClient(spec.container()).delete();
@@ -396,7 +455,7 @@ public final class Benchmark {
         return Files.createDirectories(dir);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -457,7 +516,13 @@ public final class Benchmark {
                 .append(" MiB.\n");
         sb.append(
                 "- 100 changes = 60 blobs rewritten (new size, bytes and `mtime`) + 40 new"
-                        + " blobs; no deletions (the import job's walk computes none).\n\n");
+                        + " blobs; no deletions (the import job's walk computes none).\n");
+        sb.append(
+                "- Auto-import (change feed): the auto-import job (`--mode auto-import`, deletions"
+                        + " on, `changefeed.poll-interval` 1 s) started on the import job's tree,"
+                        + " past its walk; the 100 changes applied again and their events published"
+                        + " in a change feed written to Azurite in the service's layout; timed from"
+                        + " the events being readable to `blobSync.blobsImported` = 100.\n\n");
         sb.append("## Seeding\n\n").append(results.seedingTable()).append('\n');
         sb.append("## Raw GET ceiling of the blob server\n\n")
                 .append(results.ceilingTable())
@@ -472,6 +537,8 @@ public final class Benchmark {
         sb.append("## Time to reflect 100 changes\n\n")
                 .append(results.freshnessTable())
                 .append('\n');
+        results.blobSync.ifPresent(
+                r -> sb.append("## Blob sync under load (change feed)\n\n").append(r.markdown()));
         sb.append("## Goals\n\n").append(results.goals()).append('\n');
         sb.append("## Checks\n\n");
         for (String c : results.checks) {
@@ -516,6 +583,9 @@ public final class Benchmark {
         boolean million;
         boolean skipRclone;
         boolean skipCeiling;
+        boolean blobSync = true;
+        boolean quick;
+        boolean partial;
         int probeSeconds = 8;
         String rcloneFlags = DEFAULT_RCLONE_FLAGS;
         List<String> jobArgs = new ArrayList<>(BASE_JOB_ARGS);
@@ -524,11 +594,10 @@ public final class Benchmark {
         static Options parse(String[] args) {
             Options o = new Options();
             Path repo = AzuriteExtension.repositoryRoot();
-            boolean quick = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--quick":
-                        quick = true;
+                        o.quick = true;
                         o.sizes = new ArrayList<>(List.of(10_000));
                         o.mixed = false;
                         break;
@@ -546,6 +615,14 @@ public final class Benchmark {
                         break;
                     case "--skip-rclone":
                         o.skipRclone = true;
+                        break;
+                    case "--skip-blob-sync":
+                        o.blobSync = false;
+                        break;
+                    case "--blob-sync-only":
+                        o.sizes = new ArrayList<>();
+                        o.mixed = false;
+                        o.partial = true;
                         break;
                     case "--skip-ceiling":
                         o.skipCeiling = true;
@@ -583,7 +660,10 @@ public final class Benchmark {
             }
             if (o.results == null) {
                 // A smoke run must not overwrite the committed results of a full run.
-                o.results = quick ? o.work.resolve("results") : repo.resolve("src/site/benchmarks");
+                o.results =
+                        o.quick || o.partial
+                                ? o.work.resolve("results")
+                                : repo.resolve("src/site/benchmarks");
             }
             return o;
         }

@@ -6,6 +6,11 @@ import com.azure.storage.blob.BlobServiceAsyncClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.PublicAccessType;
 import com.azure.storage.blob.options.BlobParallelUploadOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -36,8 +41,13 @@ final class Corpus {
         }
     }
 
-    /** What a seeding pass uploaded. */
-    record Seeded(List<String> names, long bytes, double seconds) {}
+    /**
+     * What a seeding pass uploaded; {@code etags[i]} is blob i's etag, bare as the feed gives it.
+     */
+    record Seeded(List<String> names, String[] etags, long bytes, double seconds) {}
+
+    /** One blob written by a change: its name, its new etag (bare) and size. */
+    record Uploaded(String name, String etag, long size) {}
 
     private final BlobServiceAsyncClient service;
 
@@ -114,52 +124,99 @@ final class Corpus {
             names.add(spec.mixed() ? mixedName(i) : smallName(i));
             bytes += spec.mixed() ? mixedSize(i) : smallSize(0, i);
         }
+        String[] etags = new String[spec.blobs()];
         Flux.range(0, spec.blobs())
                 .flatMap(
                         i -> {
                             int size = (int) (spec.mixed() ? mixedSize(i) : smallSize(0, i));
                             return upload(
-                                    container,
-                                    names.get(i),
-                                    content(i, size),
-                                    metadata(i, BASE_TIME.plusSeconds(i)));
+                                            container,
+                                            names.get(i),
+                                            content(i, size),
+                                            metadata(i, BASE_TIME.plusSeconds(i)))
+                                    .doOnNext(u -> etags[i] = u.etag());
                         },
                         spec.mixed() ? 4 : UPLOAD_CONCURRENCY)
                 .blockLast();
-        return new Seeded(names, bytes, (System.nanoTime() - start) / 1e9);
+        return new Seeded(names, etags, bytes, (System.nanoTime() - start) / 1e9);
     }
 
     /**
      * The same 100 changes on every container: 60 existing blobs rewritten (new size, new bytes,
      * new {@code mtime}) and 40 new blobs in a new virtual directory. No deletions: the import
-     * job's walk computes none (SPEC 1), so rclone is compared on what both apply.
+     * job's walk computes none (SPEC 1), so rclone is compared on what both apply. Round 2 and
+     * later rewrite the same 100 blobs again, with other bytes (for the auto-import job, which
+     * starts after round 1 was mirrored).
+     *
+     * @return the 100 blobs as written, for their change-feed events
      */
-    void applyHundredChanges(Spec spec) {
+    List<Uploaded> applyHundredChanges(Spec spec, int round) {
         BlobContainerAsyncClient container = service.getBlobContainerAsyncClient(spec.container());
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        List<Mono<Void>> uploads = new ArrayList<>();
+        List<Mono<Uploaded>> uploads = new ArrayList<>();
         for (int k = 0; k < 60; k++) {
             int i = (int) ((long) k * spec.blobs() / 60) + 7;
-            int size = smallSize(1, i);
-            if (size == smallSize(0, i)) {
-                size++;
-            }
             uploads.add(
                     upload(
                             container,
                             smallName(i),
-                            content(1_000_000_007L + i, size),
+                            content(round * 1_000_000_007L + i, changedSize(round, i)),
                             metadata(i, now)));
         }
         for (int k = 0; k < 40; k++) {
             String name = String.format("t%02d/new/c%03d.dat", k % 20, k);
             uploads.add(
-                    upload(container, name, content(2_000_000_011L + k, 2048), metadata(k, now)));
+                    upload(
+                            container,
+                            name,
+                            content(round * 2_000_000_011L + k, 2048),
+                            metadata(k, now)));
         }
-        Flux.fromIterable(uploads).flatMap(m -> m, 16).blockLast();
+        return Flux.fromIterable(uploads).flatMap(m -> m, 16).collectList().block();
     }
 
-    private static Mono<Void> upload(
+    /**
+     * Rewrites blobs of a small container with new bytes of a new size (same {@code mtime}), 64
+     * uploads in flight; returns them in the order given.
+     */
+    List<Uploaded> rewrite(Spec spec, List<Integer> indices, int round) {
+        BlobContainerAsyncClient container = service.getBlobContainerAsyncClient(spec.container());
+        return Flux.fromIterable(indices)
+                .flatMapSequential(
+                        i ->
+                                upload(
+                                        container,
+                                        smallName(i),
+                                        content(round * 1_000_000_007L + i, changedSize(round, i)),
+                                        metadata(i, BASE_TIME.plusSeconds(i))),
+                        UPLOAD_CONCURRENCY)
+                .collectList()
+                .block();
+    }
+
+    /** The size of small blob {@code i} after change round {@code round}: never its seeded size. */
+    static int changedSize(int round, int i) {
+        int size = smallSize(round, i);
+        return size == smallSize(0, i) ? size + 1 : size;
+    }
+
+    /**
+     * Writes, without the blob service, the tree that importing a small container leaves: every
+     * blob's bytes, {@code permissions} and {@code mtime}, owned by this user. A walk over it finds
+     * every path pre-existing (SPEC 4: kind, size, modification time, mode and owner match).
+     */
+    static void writeMirror(Spec spec, Path root) throws IOException {
+        for (int i = 0; i < spec.blobs(); i++) {
+            Path file = root.resolve(smallName(i));
+            Files.createDirectories(file.getParent());
+            Files.write(file, content(i, smallSize(0, i)));
+            Files.setPosixFilePermissions(
+                    file, PosixFilePermissions.fromString(i % 3 == 0 ? "rw-r-----" : "rw-r--r--"));
+            Files.setLastModifiedTime(file, FileTime.from(BASE_TIME.plusSeconds(i)));
+        }
+    }
+
+    private static Mono<Uploaded> upload(
             BlobContainerAsyncClient container,
             String name,
             byte[] bytes,
@@ -169,6 +226,13 @@ final class Corpus {
                 .uploadWithResponse(
                         new BlobParallelUploadOptions(BinaryData.fromBytes(bytes))
                                 .setMetadata(metadata))
-                .then();
+                .map(r -> new Uploaded(name, bare(r.getValue().getETag()), bytes.length));
+    }
+
+    /** The ETag header quotes etags; listings and the change feed give them bare. */
+    private static String bare(String etag) {
+        return etag != null && etag.length() >= 2 && etag.startsWith("\"")
+                ? etag.substring(1, etag.length() - 1)
+                : etag;
     }
 }

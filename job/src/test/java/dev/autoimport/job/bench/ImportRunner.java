@@ -23,6 +23,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -85,27 +86,8 @@ final class ImportRunner implements AutoCloseable {
             List<String> extra,
             String label)
             throws Exception {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--mode",
-                                "import",
-                                "--storage.connection-string",
-                                azurite.connectionString(),
-                                "--storage.container",
-                                container,
-                                "--logging.container",
-                                loggingContainer,
-                                "--lustre.root",
-                                root.toString(),
-                                "--import.max-errors",
-                                "-1",
-                                "--job.parallelism",
-                                Integer.toString(parallelism)));
-        args.addAll(extra);
         JobSettings settings =
-                JobSettings.from(CommandLine.parse(args.toArray(String[]::new)).configuration);
-
+                settings("import", azurite, container, root, loggingContainer, extra);
         System.gc();
         ProcStats.resetOwnPeaks();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -121,21 +103,18 @@ final class ImportRunner implements AutoCloseable {
                 0,
                 50,
                 TimeUnit.MILLISECONDS);
-        Recording recording = startRecording(label);
+        String recordingName = label == null ? null : "import-" + label;
+        Recording recording = startRecording(recordingName);
         double azCpu0 = azurite.cpuSeconds();
         double machine0 = ProcStats.machineBusySeconds();
         double cpu0 = ProcStats.ownCpuSeconds();
         long start = System.nanoTime();
         JobID id;
         try {
-            StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, parallelism);
-            AutoImportPipeline.configure(env, settings);
-            AutoImportPipeline.build(env, settings);
-            JobClient client = env.executeAsync(settings.jobName);
-            id = client.getJobExecutionResult().get().getJobID();
+            id = submit(settings).getJobExecutionResult().get().getJobID();
         } finally {
             sampler.shutdownNow();
-            stopRecording(recording, label);
+            stopRecording(recording, recordingName);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpu = ProcStats.ownCpuSeconds() - cpu0;
@@ -158,10 +137,93 @@ final class ImportRunner implements AutoCloseable {
     }
 
     /**
-     * With {@code -Dbench.jfr=DIR} (or {@code BENCH_JFR=1} in run.sh), each import run is recorded
-     * on its own, with CPU samples every 5 ms, into {@code DIR/import-<container>-<phase>.jfr}.
+     * Starts the auto-import job ({@code --mode auto-import}: the walk, then the change feed, with
+     * deletions enabled) of {@code container} into {@code root} and returns at once; the caller
+     * cancels it. Checkpoints and the poll interval are the job's defaults unless {@code extra}
+     * says otherwise.
      */
-    private static Recording startRecording(String label) throws Exception {
+    JobClient startAutoImport(
+            AzuriteServer azurite,
+            String container,
+            Path root,
+            String loggingContainer,
+            List<String> extra)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("--sync.enable-deletions", "true"));
+        args.addAll(extra);
+        return submit(settings("auto-import", azurite, container, root, loggingContainer, args));
+    }
+
+    /** Cancels a job started by {@link #startAutoImport} and waits until it has ended. */
+    static void cancel(JobClient job) throws Exception {
+        job.cancel().get();
+        while (!job.getJobStatus().get().isGloballyTerminalState()) {
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Waits until the auto-import job's walk is over and it reads the change feed: every sink
+     * subtask reports {@code blobSync.lastFullySynchronizedTime} above 0 (the feed was read to its
+     * end and everything before is applied).
+     */
+    void awaitBlobSync(JobClient job, Duration patience) throws Exception {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (minGauge(job.getJobID(), "blobSync.lastFullySynchronizedTime", parallelism) <= 0) {
+            if (job.getJobStatus().get().isGloballyTerminalState()) {
+                throw new IllegalStateException(
+                        "the auto-import job ended: " + job.getJobStatus().get());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "the auto-import job did not reach the change feed within " + patience);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private JobSettings settings(
+            String mode,
+            AzuriteServer azurite,
+            String container,
+            Path root,
+            String loggingContainer,
+            List<String> extra) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--mode",
+                                mode,
+                                "--storage.connection-string",
+                                azurite.connectionString(),
+                                "--storage.container",
+                                container,
+                                "--logging.container",
+                                loggingContainer,
+                                "--lustre.root",
+                                root.toString(),
+                                "--import.max-errors",
+                                "-1",
+                                "--job.parallelism",
+                                Integer.toString(parallelism)));
+        args.addAll(extra);
+        return JobSettings.from(CommandLine.parse(args.toArray(String[]::new)).configuration);
+    }
+
+    private JobClient submit(JobSettings settings) throws Exception {
+        StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, parallelism);
+        AutoImportPipeline.configure(env, settings);
+        AutoImportPipeline.build(env, settings);
+        return env.executeAsync(settings.jobName);
+    }
+
+    /**
+     * With {@code -Dbench.jfr=DIR} (or {@code BENCH_JFR=1} in run.sh), each import run and each
+     * blob-sync step is recorded on its own, with CPU samples every 5 ms, into {@code
+     * DIR/<label>.jfr} (e.g. {@code import-small-10000-full-sync.jfr}, {@code
+     * blobsync-no-download-20000.jfr}); no recording without it or without a label.
+     */
+    static Recording startRecording(String label) throws Exception {
         if (System.getProperty(JFR_PROPERTY) == null || label == null) {
             return null;
         }
@@ -172,14 +234,14 @@ final class ImportRunner implements AutoCloseable {
         return r;
     }
 
-    private static void stopRecording(Recording r, String label) throws IOException {
+    static void stopRecording(Recording r, String label) throws IOException {
         if (r == null) {
             return;
         }
         r.stop();
         Path file =
                 Paths.get(System.getProperty(JFR_PROPERTY))
-                        .resolve("import-" + label.replaceAll("[^A-Za-z0-9]+", "-") + ".jfr");
+                        .resolve(label.replaceAll("[^A-Za-z0-9]+", "-") + ".jfr");
         Files.createDirectories(file.getParent());
         r.dump(file);
         r.close();
@@ -187,21 +249,67 @@ final class ImportRunner implements AutoCloseable {
 
     static final String JFR_PROPERTY = "bench.jfr";
 
-    private long metric(JobID jobId, String suffix) {
+    /** A counter of the job summed over subtasks, e.g. {@code fullSync.blobsWalked}. */
+    long metric(JobID jobId, String suffix) {
+        return sum(metrics(jobId, suffix, null));
+    }
+
+    /** The sum of the counters among {@code metrics}. */
+    static long sum(List<Metric> metrics) {
         long sum = 0;
-        for (Map.Entry<MetricGroup, Map<String, Metric>> group :
-                reporter.getMetricsByGroup().entrySet()) {
-            if (!jobId.toString().equals(group.getKey().getAllVariables().get("<job_id>"))) {
-                continue;
-            }
-            for (Map.Entry<String, Metric> m : group.getValue().entrySet()) {
-                String id = group.getKey().getMetricIdentifier(m.getKey());
-                if (id.endsWith("." + suffix) && m.getValue() instanceof Counter) {
-                    sum += ((Counter) m.getValue()).getCount();
-                }
+        for (Metric m : metrics) {
+            if (m instanceof Counter) {
+                sum += ((Counter) m).getCount();
             }
         }
         return sum;
+    }
+
+    /**
+     * The smallest value over subtasks of a {@code Long} gauge, e.g. {@code
+     * blobSync.lastFullySynchronizedTime}; 0 while a subtask has not registered it yet.
+     */
+    long minGauge(JobID jobId, String suffix, int subtasks) {
+        List<Long> values = new ArrayList<>();
+        for (Metric m : metrics(jobId, suffix, null)) {
+            if (m instanceof Gauge<?> g && g.getValue() instanceof Long v) {
+                values.add(v);
+            }
+        }
+        return values.size() < subtasks
+                ? 0
+                : values.stream().mapToLong(Long::longValue).min().orElse(0);
+    }
+
+    /**
+     * One of Flink's own counters of an operator, summed over its subtasks, e.g. {@code
+     * numRecordsOut} of {@code per-path decisions}.
+     */
+    long operatorCounter(JobID jobId, String operatorName, String name) {
+        return sum(metrics(jobId, name, operatorName));
+    }
+
+    /**
+     * The job's metrics whose identifier ends with {@code .suffix}, of one operator or of all
+     * ({@code operatorName} null). Reading them again is cheaper than looking them up again.
+     */
+    List<Metric> metrics(JobID jobId, String suffix, String operatorName) {
+        List<Metric> found = new ArrayList<>();
+        for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+                reporter.getMetricsByGroup().entrySet()) {
+            Map<String, String> vars = group.getKey().getAllVariables();
+            if (!jobId.toString().equals(vars.get("<job_id>"))
+                    || operatorName != null && !operatorName.equals(vars.get("<operator_name>"))) {
+                continue;
+            }
+            for (Map.Entry<String, Metric> m : Map.copyOf(group.getValue()).entrySet()) {
+                String id = group.getKey().getMetricIdentifier(m.getKey());
+                if (id.endsWith("." + suffix)) {
+                    found.add(m.getValue());
+                }
+            }
+        }
+        return found;
     }
 
     @Override

@@ -57,6 +57,7 @@ final class Results {
     final List<Row> rows = new ArrayList<>();
     final List<Freshness> freshness = new ArrayList<>();
     final List<String> checks = new ArrayList<>();
+    Optional<BlobSyncLoad.Result> blobSync = Optional.empty();
 
     Optional<Row> find(String container, String phase, String tool) {
         return rows.stream()

@@ -80,12 +80,17 @@ final class PathOrderedExecutor {
         lastTaskByKey.put(key, done);
         done.whenComplete(
                 (ignored, error) -> {
-                    lastTaskByKey.remove(key, done);
-                    unfinished.remove(sequence);
-                    inFlight.decrementAndGet();
-                    // Before the permit: whoever awaits idleness also sees the marks reached.
-                    reportReachedMarks();
-                    permits.release();
+                    try {
+                        lastTaskByKey.remove(key, done);
+                        unfinished.remove(sequence);
+                        inFlight.decrementAndGet();
+                        // Before the permit: whoever awaits idleness also sees the marks reached.
+                        reportReachedMarks();
+                    } finally {
+                        // Never lost: a missing permit would block awaitIdle (the sink's flush,
+                        // hence every checkpoint) for ever.
+                        permits.release();
+                    }
                 });
     }
 
@@ -107,7 +112,9 @@ final class PathOrderedExecutor {
             reached = Long.MIN_VALUE;
             while (!pendingMarks.isEmpty()) {
                 long[] next = pendingMarks.peekFirst();
-                Long oldestUnfinished = unfinished.isEmpty() ? null : unfinished.first();
+                // Not isEmpty() then first(): another task may finish in between, and first()
+                // of an empty set throws. ceiling() answers both at once.
+                Long oldestUnfinished = unfinished.ceiling(Long.MIN_VALUE);
                 if (oldestUnfinished != null && oldestUnfinished <= next[0]) {
                     break;
                 }

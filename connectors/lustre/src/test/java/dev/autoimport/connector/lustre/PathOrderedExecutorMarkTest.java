@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +48,45 @@ class PathOrderedExecutorMarkTest {
         executor.mark(9);
         assertThat(reached).containsExactly(7L, 9L);
         executor.shutdownNow(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Two tasks finishing at the same moment while a mark is pending, many times over: the executor
+     * must still become idle each time (a permit lost in that race once blocked the sink's flush,
+     * and so every checkpoint, for ever) and reach every mark.
+     */
+    @Test
+    void becomesIdleWhenTasksFinishAtOnceWithAMarkPending() throws Exception {
+        List<Long> reached = new CopyOnWriteArrayList<>();
+        PathOrderedExecutor executor = new PathOrderedExecutor(4, "mark-test-", reached::add);
+        ExecutorService waiter = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 5_000; round++) {
+                CyclicBarrier together = new CyclicBarrier(2);
+                executor.submit("a", () -> awaitQuietly(together));
+                executor.submit("b", () -> awaitQuietly(together));
+                executor.mark(round);
+                Future<?> idle =
+                        waiter.submit(
+                                () -> {
+                                    executor.awaitIdle();
+                                    return null;
+                                });
+                idle.get(10, TimeUnit.SECONDS);
+                assertThat(reached).last().isEqualTo((long) round);
+            }
+        } finally {
+            waiter.shutdownNow();
+            executor.shutdownNow(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitQuietly(CyclicBarrier barrier) {
+        try {
+            barrier.await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void await(CountDownLatch latch, CountDownLatch done) {
