@@ -172,28 +172,13 @@ class SavepointCompatibilityITCase {
      */
     @Test
     void aCursorIsRefusedThroughAnotherHostName() throws Exception {
-        String version = committedVersions().reduce((a, b) -> b).orElseThrow();
-        Saved saved = copyOf(version);
-        AZURITE.createContainer(saved.container);
-        AZURITE.createContainer(TestJobs.LOGGING_CONTAINER);
+        Saved saved = latestWithItsContainers();
         new ChangeFeedWriter(AZURITE.serviceClient()).publishAsOf(Instant.now());
         String viaLocalhost = AZURITE.connectionString().replace("127.0.0.1", "localhost");
 
-        JobClient job =
-                startRestored(
-                        saved.savepoint,
-                        settings(
-                                saved.container,
-                                Files.createDirectory(work.resolve("lustre")),
-                                viaLocalhost));
-        try {
-            job.getJobExecutionResult().get();
-            throw new AssertionError("the job ran with a cursor of another host");
-        } catch (ExecutionException e) {
-            assertThat(ExceptionUtils.stringifyException(e))
-                    .contains("cannot resume the change feed from the saved cursor")
-                    .contains("Cursor URL host does not match");
-        }
+        assertThat(failureOfRestoring(saved, viaLocalhost).stack())
+                .contains("cannot resume the change feed from the saved cursor")
+                .contains("Cursor URL host does not match");
     }
 
     /**
@@ -203,40 +188,20 @@ class SavepointCompatibilityITCase {
      */
     @Test
     void aCursorWhoseSegmentTheFeedNoLongerHoldsStopsTheJobWithoutRestarts() throws Exception {
-        String version = committedVersions().reduce((a, b) -> b).orElseThrow();
-        Saved saved = copyOf(version);
-        AZURITE.createContainer(saved.container);
-        AZURITE.createContainer(TestJobs.LOGGING_CONTAINER);
+        Saved saved = latestWithItsContainers();
         // A feed that begins after the cursor's segment, as retention leaves it.
         ChangeFeedWriter feed = new ChangeFeedWriter(AZURITE.serviceClient());
         feed.append(
-                List.of(
-                        FeedEvent.created(
-                                saved.container,
-                                "data/later.txt",
-                                "0x1",
-                                1,
-                                feed.nextSequencer(),
-                                saved.firstEventTimeAfterCursor())));
+                feed.createdEvents(
+                        saved.container, "data/later-", 1, saved.firstEventTimeAfterCursor()));
         feed.publish();
 
-        JobClient job =
-                startRestored(
-                        saved.savepoint,
-                        settings(
-                                saved.container,
-                                Files.createDirectory(work.resolve("lustre")),
-                                AZURITE.connectionString()));
-        try {
-            job.getJobExecutionResult().get();
-            throw new AssertionError("the job ran past a segment the feed no longer holds");
-        } catch (ExecutionException e) {
-            assertThat(ExceptionUtils.stringifyException(e))
-                    .contains("no longer holds the saved position")
-                    .contains("retention")
-                    .contains("start it again without the savepoint or checkpoint");
-        }
-        assertThat(TestJobs.metric(REPORTER, job.getJobID(), "numRestarts"))
+        Failure failure = failureOfRestoring(saved, AZURITE.connectionString());
+        assertThat(failure.stack())
+                .contains("no longer holds the saved position")
+                .contains("retention")
+                .contains("start it again without the savepoint or checkpoint");
+        assertThat(TestJobs.metric(REPORTER, failure.job, "numRestarts"))
                 .as("a lost position is not worth a restart")
                 .isZero();
     }
@@ -342,6 +307,34 @@ class SavepointCompatibilityITCase {
             return now.isAfter(afterCursorSegment) ? now : afterCursorSegment;
         }
     }
+
+    /** The newest committed savepoint, its container and the logging container created. */
+    private Saved latestWithItsContainers() throws IOException, URISyntaxException {
+        Saved saved = copyOf(committedVersions().reduce((a, b) -> b).orElseThrow());
+        AZURITE.createContainer(saved.container);
+        AZURITE.createContainer(TestJobs.LOGGING_CONTAINER);
+        return saved;
+    }
+
+    /** Restores the savepoint into a fresh root, which must fail the job: how it failed. */
+    private Failure failureOfRestoring(Saved saved, String connectionString) throws Exception {
+        JobClient job =
+                startRestored(
+                        saved.savepoint,
+                        settings(
+                                saved.container,
+                                Files.createDirectory(work.resolve("lustre")),
+                                connectionString));
+        try {
+            job.getJobExecutionResult().get();
+        } catch (ExecutionException e) {
+            return new Failure(job.getJobID(), ExceptionUtils.stringifyException(e));
+        }
+        throw new AssertionError("the restored job ran to its end instead of failing");
+    }
+
+    /** A failed job and its whole stack of causes. */
+    private record Failure(JobID job, String stack) {}
 
     private Saved copyOf(String version) throws IOException, URISyntaxException {
         URL url = getClass().getClassLoader().getResource(RESOURCES + "/" + version + "/savepoint");

@@ -34,11 +34,11 @@ public final class Benchmark {
     private static final String LOGGING_CONTAINER = "auto-import-logs";
 
     /**
-     * Settings every import run gets. A re-run of the import job starts without state, so a file
-     * that its blob has changed since looks foreign (SPEC 4: dirty) and {@code skip} would keep it;
-     * {@code overwrite-if-dirty} replaces it, which is what {@code rclone sync} does too.
+     * Settings every import run gets: none beyond the defaults. A re-run of the import job starts
+     * without state, yet the default {@code skip} replaces a file whose blob changed since, because
+     * the file's import marker shows the job wrote it (SPEC 4: clean), as {@code rclone sync} does.
      */
-    static final List<String> BASE_JOB_ARGS = List.of("--sync.conflict-mode", "overwrite-if-dirty");
+    static final List<String> BASE_JOB_ARGS = List.of();
 
     /** Default rclone concurrency: as many downloads in flight as our job (2 subtasks × 32). */
     static final String DEFAULT_RCLONE_FLAGS = "--transfers 64 --checkers 64 --fast-list";

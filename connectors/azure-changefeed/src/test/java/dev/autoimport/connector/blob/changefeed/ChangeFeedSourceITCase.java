@@ -181,17 +181,19 @@ class ChangeFeedSourceITCase {
         List<FeedEvent> written = new ArrayList<>();
         try {
             // The feed has published nothing yet (no segments.json): the reader waits and polls.
-            List<FeedEvent> first = created(writer, "first-", 20, WALK_STARTED);
+            List<FeedEvent> first = writer.createdEvents(CONTAINER, "first-", 20, WALK_STARTED);
             appendAndPublish(writer, first, written);
             awaitNames(sink, written);
 
             List<FeedEvent> sameHour =
-                    created(writer, "same-hour-", 20, WALK_STARTED.plusSeconds(900));
+                    writer.createdEvents(
+                            CONTAINER, "same-hour-", 20, WALK_STARTED.plusSeconds(900));
             appendAndPublish(writer, sameHour, written);
             awaitNames(sink, written);
 
             List<FeedEvent> nextHour =
-                    created(writer, "next-hour-", 20, Instant.parse("2025-03-01T11:40:00Z"));
+                    writer.createdEvents(
+                            CONTAINER, "next-hour-", 20, Instant.parse("2025-03-01T11:40:00Z"));
             appendAndPublish(writer, nextHour, written);
             awaitNames(sink, written);
         } finally {
@@ -221,7 +223,9 @@ class ChangeFeedSourceITCase {
             for (int hour = 0; hour < 3; hour++) {
                 Instant batchStart = WALK_STARTED.plus(Duration.ofHours(hour));
                 appendAndPublish(
-                        writer, created(writer, "h" + hour + "-", 10, batchStart), written);
+                        writer,
+                        writer.createdEvents(CONTAINER, "h" + hour + "-", 10, batchStart),
+                        written);
                 long published = System.currentTimeMillis();
                 publishedAt.add(published);
                 await().atMost(PATIENCE)
@@ -253,7 +257,8 @@ class ChangeFeedSourceITCase {
     @Test
     void startsAsTheSecondSourceOfAHybridSourceAtTheTimeTheFirstOneReports() throws Exception {
         ChangeFeedWriter writer = new ChangeFeedWriter(service);
-        List<FeedEvent> duringWalk = created(writer, "changed-during-walk-", 5, WALK_STARTED);
+        List<FeedEvent> duringWalk =
+                writer.createdEvents(CONTAINER, "changed-during-walk-", 5, WALK_STARTED);
         List<FeedEvent> written = new ArrayList<>();
         appendAndPublish(writer, duringWalk, written);
         long published = System.currentTimeMillis();
@@ -310,7 +315,7 @@ class ChangeFeedSourceITCase {
     void aRestoreFromACheckpointResumesAtTheCursorWithoutLosingEvents() throws Exception {
         ChangeFeedWriter writer = new ChangeFeedWriter(service);
         List<FeedEvent> written = new ArrayList<>();
-        List<FeedEvent> beforeFailure = created(writer, "a-", 500, WALK_STARTED);
+        List<FeedEvent> beforeFailure = writer.createdEvents(CONTAINER, "a-", 500, WALK_STARTED);
         appendAndPublish(writer, beforeFailure, written);
 
         FailOnceAfterCheckpoint.reset();
@@ -333,10 +338,13 @@ class ChangeFeedSourceITCase {
         try {
             await().atMost(PATIENCE).until(() -> FailOnceAfterCheckpoint.checkpointedAll);
             appendAndPublish(
-                    writer, created(writer, "b-", 500, WALK_STARTED.plusSeconds(600)), written);
+                    writer,
+                    writer.createdEvents(CONTAINER, "b-", 500, WALK_STARTED.plusSeconds(600)),
+                    written);
             appendAndPublish(
                     writer,
-                    created(writer, "c-", 200, Instant.parse("2025-03-01T11:30:00Z")),
+                    writer.createdEvents(
+                            CONTAINER, "c-", 200, Instant.parse("2025-03-01T11:30:00Z")),
                     written);
             awaitNames(sink, written);
         } finally {
@@ -364,22 +372,6 @@ class ChangeFeedSourceITCase {
         BlobClient blob = container.getBlobClient(name);
         blob.upload(BinaryData.fromString(content), true);
         return blob;
-    }
-
-    private static List<FeedEvent> created(
-            ChangeFeedWriter writer, String prefix, int count, Instant from) {
-        List<FeedEvent> events = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            events.add(
-                    FeedEvent.created(
-                            CONTAINER,
-                            prefix + i,
-                            "0x" + i,
-                            i,
-                            writer.nextSequencer(),
-                            from.plusMillis(i)));
-        }
-        return events;
     }
 
     private static void appendAndPublish(

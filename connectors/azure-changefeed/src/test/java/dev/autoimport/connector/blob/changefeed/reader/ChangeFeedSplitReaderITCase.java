@@ -10,7 +10,6 @@ import com.azure.storage.blob.models.ListBlobsOptions;
 import dev.autoimport.connector.blob.BlobStorageConfig;
 import dev.autoimport.connector.blob.changefeed.split.ChangeFeedSplit;
 import dev.autoimport.connector.blob.changefeed.testing.ChangeFeedWriter;
-import dev.autoimport.connector.blob.changefeed.testing.FeedEvent;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,8 +39,9 @@ class ChangeFeedSplitReaderITCase {
         service = AZURITE.serviceClient();
         ChangeFeedWriter.wipe(service);
         writer = new ChangeFeedWriter(service, 1, 4);
-        writer.append(events("a-", 30, TEN_TWENTY));
-        writer.append(events("b-", 5, Instant.parse("2025-03-01T11:30:00Z")));
+        writer.append(writer.createdEvents(CONTAINER, "a-", 30, TEN_TWENTY));
+        writer.append(
+                writer.createdEvents(CONTAINER, "b-", 5, Instant.parse("2025-03-01T11:30:00Z")));
         writer.publish();
     }
 
@@ -129,20 +129,5 @@ class ChangeFeedSplitReaderITCase {
                         config, List.of(""), Duration.ofMinutes(15), Duration.ZERO, PAGE_SIZE);
         reader.handleSplitsChanges(new SplitsAddition<>(List.of(split)));
         return reader;
-    }
-
-    private List<FeedEvent> events(String prefix, int count, Instant from) {
-        List<FeedEvent> events = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            events.add(
-                    FeedEvent.created(
-                            CONTAINER,
-                            prefix + i,
-                            "0x" + i,
-                            i,
-                            writer.nextSequencer(),
-                            from.plusMillis(i)));
-        }
-        return events;
     }
 }

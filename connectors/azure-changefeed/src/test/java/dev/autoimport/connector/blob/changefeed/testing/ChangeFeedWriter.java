@@ -192,6 +192,25 @@ public final class ChangeFeedWriter {
         return String.format("%048x", ++sequencer);
     }
 
+    /**
+     * {@code count} creation events of blobs {@code prefix0}, {@code prefix1}, ... (etag {@code
+     * 0x<i>}, length i), one millisecond apart from {@code from}, with this writer's sequencers.
+     */
+    public List<FeedEvent> createdEvents(String container, String prefix, int count, Instant from) {
+        List<FeedEvent> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            events.add(
+                    FeedEvent.created(
+                            container,
+                            prefix + i,
+                            "0x" + i,
+                            i,
+                            nextSequencer(),
+                            from.plusMillis(i)));
+        }
+        return events;
+    }
+
     /** A {@code BlobCreated} event for a blob a test has just uploaded, from its properties. */
     public FeedEvent created(BlobClient blob, Instant eventTime) {
         BlobProperties properties = blob.getProperties();

@@ -132,7 +132,7 @@ class ChangeFeedWriterITCase {
     @Test
     void aCursorResumesAfterItsEventAndPicksUpNewChunksAndNewSegments() {
         ChangeFeedWriter writer = new ChangeFeedWriter(service, 2, 3);
-        List<FeedEvent> first = events(writer, "a-", 12, TEN_TWENTY);
+        List<FeedEvent> first = writer.createdEvents(CONTAINER, "a-", 12, TEN_TWENTY);
         writer.append(first);
         writer.publish();
         Read firstRead =
@@ -146,7 +146,8 @@ class ChangeFeedWriterITCase {
                 .containsExactlyInAnyOrderElementsOf(ids(first));
 
         // More events in the same (current) hour: a new chunk per shard.
-        List<FeedEvent> sameHour = events(writer, "b-", 8, TEN_TWENTY.plusSeconds(600));
+        List<FeedEvent> sameHour =
+                writer.createdEvents(CONTAINER, "b-", 8, TEN_TWENTY.plusSeconds(600));
         writer.append(sameHour);
         writer.publish();
         Read secondRead = readAll(feed.getEvents(firstRead.lastCursor()), 5000);
@@ -155,7 +156,8 @@ class ChangeFeedWriterITCase {
                 .containsExactlyInAnyOrderElementsOf(ids(sameHour));
 
         // A new hourly segment: visible once lastConsumable covers the segment before it.
-        List<FeedEvent> nextHour = events(writer, "c-", 5, Instant.parse("2025-03-01T11:30:00Z"));
+        List<FeedEvent> nextHour =
+                writer.createdEvents(CONTAINER, "c-", 5, Instant.parse("2025-03-01T11:30:00Z"));
         writer.append(nextHour);
         writer.publish();
         Read thirdRead = readAll(feed.getEvents(secondRead.lastCursor()), 5000);
@@ -170,12 +172,12 @@ class ChangeFeedWriterITCase {
     @Test
     void segmentsBeyondTheHourAfterLastConsumableStayInvisibleUntilPublished() {
         ChangeFeedWriter writer = new ChangeFeedWriter(service);
-        List<FeedEvent> tenOClock = events(writer, "a-", 3, TEN_TWENTY);
+        List<FeedEvent> tenOClock = writer.createdEvents(CONTAINER, "a-", 3, TEN_TWENTY);
         writer.append(tenOClock);
         writer.publish();
         assertThat(writer.lastConsumable()).contains(Instant.parse("2025-03-01T09:10:00Z"));
         List<FeedEvent> twelveOClock =
-                events(writer, "b-", 3, Instant.parse("2025-03-01T12:20:00Z"));
+                writer.createdEvents(CONTAINER, "b-", 3, Instant.parse("2025-03-01T12:20:00Z"));
         writer.append(twelveOClock);
 
         assertThat(readAll(feed.getEvents(), 5000).events())
@@ -186,7 +188,10 @@ class ChangeFeedWriterITCase {
         assertThat(writer.lastConsumable()).contains(Instant.parse("2025-03-01T11:10:00Z"));
         assertThat(readAll(feed.getEvents(), 5000).events()).hasSize(6);
         assertThatThrownBy(
-                        () -> writer.append(events(writer, "x-", 1, TEN_TWENTY.plusSeconds(7200))))
+                        () ->
+                                writer.append(
+                                        writer.createdEvents(
+                                                CONTAINER, "x-", 1, TEN_TWENTY.plusSeconds(7200))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("time order");
     }
@@ -194,7 +199,7 @@ class ChangeFeedWriterITCase {
     @Test
     void aCursorFromInsideAChunkResumesAtTheNextEvent() {
         ChangeFeedWriter writer = new ChangeFeedWriter(service, 1, 4);
-        List<FeedEvent> written = events(writer, "a-", 30, TEN_TWENTY);
+        List<FeedEvent> written = writer.createdEvents(CONTAINER, "a-", 30, TEN_TWENTY);
         writer.append(written);
         writer.publish();
 
@@ -219,10 +224,11 @@ class ChangeFeedWriterITCase {
     @Test
     void aCursorWhoseSegmentIsDeletedSilentlySkipsToTheNextSegment() {
         ChangeFeedWriter writer = new ChangeFeedWriter(service, 1, 4);
-        writer.append(events(writer, "a-", 30, TEN_TWENTY));
+        writer.append(writer.createdEvents(CONTAINER, "a-", 30, TEN_TWENTY));
         writer.publish();
         String cursor = feed.getEvents().iterableByPage(6).iterator().next().getContinuationToken();
-        List<FeedEvent> later = events(writer, "b-", 5, Instant.parse("2025-03-01T11:30:00Z"));
+        List<FeedEvent> later =
+                writer.createdEvents(CONTAINER, "b-", 5, Instant.parse("2025-03-01T11:30:00Z"));
         writer.append(later);
         writer.publish();
 
@@ -236,22 +242,6 @@ class ChangeFeedWriterITCase {
         assertThat(readAll(feed.getEvents(cursor), 5000).events())
                 .extracting(BlobChangefeedEvent::getId)
                 .containsExactlyElementsOf(ids(later));
-    }
-
-    private static List<FeedEvent> events(
-            ChangeFeedWriter writer, String prefix, int count, Instant from) {
-        List<FeedEvent> events = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            events.add(
-                    FeedEvent.created(
-                            CONTAINER,
-                            prefix + i,
-                            "0x" + i,
-                            i,
-                            writer.nextSequencer(),
-                            from.plusMillis(i)));
-        }
-        return events;
     }
 
     private List<String> feedBlobs(String prefix) {
