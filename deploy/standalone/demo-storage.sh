@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Blob storage for trying auto-import on the local cluster of cluster.sh: Azurite (pinned by
-# deploy/local/package-lock.json) with the demo container, the logging container and an empty
-# change feed.
+# deploy/local/package-lock.json) with the demo container, the logging container and a change
+# feed that holds the demo blobs' creation events.
 #
 #   demo-storage.sh start    start Azurite, fill the demo container, print the connection string
 #   demo-storage.sh env      print 'export DEMO_CONNECTION_STRING=...' (for eval)
 #   demo-storage.sh stop     stop Azurite (its data goes with it)
 #
 # Needs the built project (mvn -DskipTests package: the job jar and the demo's test classes) and
-# Node.js. Azurite has no change feed: nothing changes after the walk unless you write a feed.
+# Node.js. Azurite has no change feed of its own: nothing changes after the walk unless you write
+# more events into the feed (deploy/local/run.sh --continuous shows that).
 # Environment: AUTO_IMPORT_STATE_DIR (as for cluster.sh), AZURITE_PORT (default 10000).
 set -euo pipefail
 
@@ -60,13 +61,15 @@ start() {
     info "Started Azurite (pid $(azurite_pid)) on 127.0.0.1:$AZURITE_PORT, data in $DEMO_DIR/data"
   fi
 
-  local jar classes
+  local jar classes feed_writer
   jar="$(ls "$REPO_DIR"/job/target/auto-import-job-*.jar 2>/dev/null | grep -v '/original-' | head -n 1 || true)"
   classes="$REPO_DIR/job/target/test-classes"
-  [[ -n "$jar" && -d "$classes/dev/autoimport/job/local" ]] ||
+  feed_writer="$REPO_DIR/connectors/azure-changefeed/target/test-classes"
+  [[ -n "$jar" && -d "$classes/dev/autoimport/job/local" && -d "$feed_writer" ]] ||
     die "build the project first: mvn -q -DskipTests package"
-  # The job jar carries the Azure SDK; Flink's lib dir the logging it leaves out.
-  "$(java_cmd)" -cp "$jar:$classes:$(flink_lib_dir)/*" -Dlog4j2.level=WARN \
+  # The job jar carries the Azure SDK; the change-feed connector's test classes the feed writer
+  # that publishes the demo blobs' creation; Flink's lib dir the logging the jar leaves out.
+  "$(java_cmd)" -cp "$jar:$classes:$feed_writer:$(flink_lib_dir)/*" -Dlog4j2.level=WARN \
     dev.autoimport.job.local.DemoStorage "$(connection_string)" demo auto-import-logs >&2
   connection_string
   echo

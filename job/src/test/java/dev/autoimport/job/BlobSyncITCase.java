@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -221,6 +222,83 @@ class BlobSyncITCase {
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * A second job on the same tree walks it (every path pre-existing), then reads the feed from an
+     * hour before its walk: every event of the first job's life comes again, older than what the
+     * walk found. Creations of versions since replaced, deletions of blobs since re-created or of
+     * paths already gone, a blob created and deleted: none of them touches a file, not even to
+     * rewrite it with the same bytes.
+     */
+    @Test
+    void replayingTheFeedFromAnOlderCursorChangesNothing() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            blobs.seed("r/f" + i + ".txt", "v1 " + i);
+        }
+        String[] deletions = {"--sync.enable-deletions", "true"};
+        JobClient first =
+                TestJobs.start(TestJobs.settings(AZURITE, container, root, deletions), null);
+        try {
+            awaitMirrorOfContainer();
+            blobs.put("r/f1.txt", "v2");
+            blobs.put("r/f2.txt", "v2");
+            blobs.put("r/f2.txt", "v3");
+            blobs.delete("r/f3.txt");
+            blobs.delete("r/f4.txt");
+            blobs.put("r/f4.txt", "back");
+            blobs.put("r/gone.txt", "short-lived");
+            blobs.delete("r/gone.txt");
+            blobs.setMetadata("r/f5.txt", Map.of("permissions", "0600"));
+            TestJobs.awaitFullySynchronizedPast(
+                    REPORTER, first, System.currentTimeMillis(), PATIENCE, "the first changes");
+            awaitMirrorOfContainer();
+        } finally {
+            first.cancel().get();
+        }
+        Map<String, String> tree = mirroredTree();
+        Map<String, Object> inodes = inodesOfFiles();
+        assertThat(tree.get("r/f5.txt")).startsWith("file 0600 ");
+
+        JobClient second =
+                TestJobs.start(TestJobs.settings(AZURITE, container, root, deletions), null);
+        try {
+            TestJobs.awaitFullySynchronizedPast(
+                    REPORTER, second, System.currentTimeMillis(), PATIENCE, "every replayed event");
+            JobID id = second.getJobID();
+            assertThat(metric(id, "fullSync.preexistingFiles")).isEqualTo(9);
+            assertThat(metric(id, "fullSync.blobsImported")).isZero();
+            assertThat(metric(id, "blobSync.blobsImported")).as("files re-imported").isZero();
+            assertThat(metric(id, "blobSync.deletions")).as("files deleted").isZero();
+            assertThat(metric(id, "blobSync.conflicts")).isZero();
+            assertThat(metric(id, "blobSync.errors")).isZero();
+            assertThat(mirroredTree()).isEqualTo(tree);
+            assertThat(inodesOfFiles()).as("no file rewritten").isEqualTo(inodes);
+        } finally {
+            second.cancel().get();
+        }
+    }
+
+    /**
+     * Every entry of the mirror with its attributes and content, the reserved directory left out.
+     */
+    private Map<String, String> mirroredTree() throws IOException {
+        Map<String, String> tree = TreeSnapshot.of(root, true);
+        tree.keySet().removeIf(path -> path.startsWith(".auto-import"));
+        return tree;
+    }
+
+    private Map<String, Object> inodesOfFiles() throws IOException {
+        Map<String, Object> inodes = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path file : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) {
+                String path = root.relativize(file).toString();
+                if (!path.startsWith(".auto-import")) {
+                    inodes.put(path, Files.getAttribute(file, "unix:ino"));
+                }
+            }
+        }
+        return inodes;
     }
 
     private long stagedFiles() throws IOException {

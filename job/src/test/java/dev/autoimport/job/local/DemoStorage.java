@@ -1,20 +1,16 @@
 package dev.autoimport.job.local;
 
-import com.azure.storage.blob.BlobServiceClientBuilder;
-
 /**
  * Blob storage for trying the job on a local Flink cluster ({@code
- * deploy/standalone/demo-storage.sh}): the demo container of {@link DemoContainer}, the logging
- * container, and an empty {@code $blobchangefeed}. Azurite has no change feed of its own; with the
- * container present the auto-import job finds a feed that has published nothing, walks, and then
- * waits for changes instead of failing.
+ * deploy/standalone/demo-storage.sh}): the demo container of {@link DemoContainer} and the logging
+ * container. Azurite has no change feed of its own; the demo's {@code $blobchangefeed} holds the
+ * creation events of the demo blobs, written as the service would, so the auto-import job finds a
+ * feed, walks, replays those events (nothing to do: it imported those versions) and then waits for
+ * changes.
  *
  * <p>Usage: {@code DemoStorage <connection string> <container> <logging container>}.
  */
 public final class DemoStorage {
-
-    /** Where the service keeps the change feed; names starting with '$' skip validation. */
-    static final String CHANGE_FEED_CONTAINER = "$blobchangefeed";
 
     private DemoStorage() {}
 
@@ -25,11 +21,8 @@ public final class DemoStorage {
             System.exit(2);
         }
         DemoContainer.main(args);
-        new BlobServiceClientBuilder()
-                .connectionString(args[0])
-                .buildClient()
-                .getBlobContainerClient(CHANGE_FEED_CONTAINER)
-                .createIfNotExists();
-        System.out.println("demo: an empty change feed (" + CHANGE_FEED_CONTAINER + ")");
+        System.out.println(
+                "demo: the change feed ($blobchangefeed) holds the demo blobs' creation events;"
+                        + " nothing changes after that");
     }
 }
