@@ -121,8 +121,15 @@ class BlobListingSourceFailoverITCase {
             implements CheckpointedFunction, CheckpointListener {
 
         private final List<String> seenByThisSubtask = new ArrayList<>();
+        private final Map<Long, Integer> seenAtCheckpoint = new ConcurrentHashMap<>();
         private boolean restored;
-        private boolean checkpointCompleted;
+
+        /**
+         * A checkpoint that covers some of this subtask's blobs completed: failing now restores
+         * mid-walk. (The first checkpoint may complete before any record, and on a slow machine no
+         * other one before the failure.)
+         */
+        private volatile boolean checkpointCompleted;
 
         @Override
         public void initializeState(FunctionInitializationContext context) {
@@ -154,6 +161,7 @@ class BlobListingSourceFailoverITCase {
 
         @Override
         public void snapshotState(FunctionSnapshotContext context) {
+            seenAtCheckpoint.put(context.getCheckpointId(), seenByThisSubtask.size());
             if (!restored) {
                 Seen.coveredByCheckpoint
                         .computeIfAbsent(
@@ -164,7 +172,9 @@ class BlobListingSourceFailoverITCase {
 
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
-            checkpointCompleted = true;
+            if (seenAtCheckpoint.getOrDefault(checkpointId, 0) > 0) {
+                checkpointCompleted = true;
+            }
         }
     }
 }
