@@ -7,6 +7,7 @@ import com.azure.storage.blob.BlobServiceClient;
 import dev.autoimport.connector.blob.BlobChange;
 import dev.autoimport.connector.blob.changefeed.testing.ChangeFeedWriter;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
+import dev.autoimport.connector.lustre.LustrePaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -256,7 +257,7 @@ class BlobSyncITCase {
         } finally {
             first.cancel().get();
         }
-        Map<String, String> tree = mirroredTree();
+        Map<String, String> tree = TreeSnapshot.ofMirror(root, true);
         Map<String, Object> inodes = inodesOfFiles();
         assertThat(tree.get("r/f5.txt")).startsWith("file 0600 ");
 
@@ -272,20 +273,11 @@ class BlobSyncITCase {
             assertThat(metric(id, "blobSync.deletions")).as("files deleted").isZero();
             assertThat(metric(id, "blobSync.conflicts")).isZero();
             assertThat(metric(id, "blobSync.errors")).isZero();
-            assertThat(mirroredTree()).isEqualTo(tree);
+            assertThat(TreeSnapshot.ofMirror(root, true)).isEqualTo(tree);
             assertThat(inodesOfFiles()).as("no file rewritten").isEqualTo(inodes);
         } finally {
             second.cancel().get();
         }
-    }
-
-    /**
-     * Every entry of the mirror with its attributes and content, the reserved directory left out.
-     */
-    private Map<String, String> mirroredTree() throws IOException {
-        Map<String, String> tree = TreeSnapshot.of(root, true);
-        tree.keySet().removeIf(path -> path.startsWith(".auto-import"));
-        return tree;
     }
 
     private Map<String, Object> inodesOfFiles() throws IOException {
@@ -293,7 +285,7 @@ class BlobSyncITCase {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path file : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) {
                 String path = root.relativize(file).toString();
-                if (!path.startsWith(".auto-import")) {
+                if (!path.startsWith(LustrePaths.RESERVED_NAME)) {
                     inodes.put(path, Files.getAttribute(file, "unix:ino"));
                 }
             }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -186,9 +185,7 @@ class SavepointITCase {
     }
 
     private static Map<String, String> tree(Path dir) throws IOException {
-        Map<String, String> t = new TreeMap<>(TreeSnapshot.of(dir, false));
-        t.keySet().removeIf(k -> k.startsWith(".auto-import"));
-        return t;
+        return TreeSnapshot.ofMirror(dir, false);
     }
 
     /** Under the staging area only: the link markers beside it are meant to stay. */

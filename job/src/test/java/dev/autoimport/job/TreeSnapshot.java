@@ -1,5 +1,6 @@
 package dev.autoimport.job;
 
+import dev.autoimport.connector.lustre.LustrePaths;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -19,6 +20,13 @@ import java.util.TreeMap;
 final class TreeSnapshot {
 
     private TreeSnapshot() {}
+
+    /** The mirror under {@code root}: every entry but the sink's reserved directory. */
+    static Map<String, String> ofMirror(Path root, boolean withDirectoryTimes) throws IOException {
+        Map<String, String> entries = of(root, withDirectoryTimes);
+        entries.keySet().removeIf(path -> path.startsWith(LustrePaths.RESERVED_NAME));
+        return entries;
+    }
 
     static Map<String, String> of(Path root, boolean withDirectoryTimes) throws IOException {
         Map<String, String> entries = new TreeMap<>();

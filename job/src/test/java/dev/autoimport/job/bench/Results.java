@@ -39,6 +39,10 @@ final class Results {
         double mibPerSecond() {
             return bytes / seconds / (1 << 20);
         }
+
+        double azuriteCpuMsPerBlob() {
+            return 1000 * azuriteCpuSeconds / blobs;
+        }
     }
 
     /** Seeding of one container. */
@@ -295,7 +299,7 @@ final class Results {
                 continue;
             }
             double client = 1000 * r.cpuSeconds() / r.blobs();
-            double az = 1000 * r.azuriteCpuSeconds() / r.blobs();
+            double az = r.azuriteCpuMsPerBlob();
             sb.append(
                     String.format(
                             Locale.ROOT,
@@ -316,7 +320,6 @@ final class Results {
      */
     private static String goalLine(
             String goal, String target, boolean met, String measured, double needs, Row sync) {
-        double azuriteMsPerBlob = 1000 * sync.azuriteCpuSeconds() / sync.blobs();
         return String.format(
                 Locale.ROOT,
                 "| %s | %s | %s | %s | %,.0f blobs/s | %,.0f blobs/s |%n",
@@ -325,6 +328,6 @@ final class Results {
                 measured,
                 met ? "met" : "**missed**",
                 needs,
-                1000 / azuriteMsPerBlob);
+                1000 / sync.azuriteCpuMsPerBlob());
     }
 }

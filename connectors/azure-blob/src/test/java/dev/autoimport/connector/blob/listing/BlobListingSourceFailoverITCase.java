@@ -6,6 +6,7 @@ import dev.autoimport.connector.blob.BlobChange;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -121,7 +122,7 @@ class BlobListingSourceFailoverITCase {
             implements CheckpointedFunction, CheckpointListener {
 
         private final List<String> seenByThisSubtask = new ArrayList<>();
-        private final Map<Long, Integer> seenAtCheckpoint = new ConcurrentHashMap<>();
+        private final Map<Long, Integer> seenAtCheckpoint = new HashMap<>();
         private boolean restored;
 
         /**
@@ -129,7 +130,7 @@ class BlobListingSourceFailoverITCase {
          * mid-walk. (The first checkpoint may complete before any record, and on a slow machine no
          * other one before the failure.)
          */
-        private volatile boolean checkpointCompleted;
+        private boolean checkpointCompleted;
 
         @Override
         public void initializeState(FunctionInitializationContext context) {
