@@ -2,6 +2,7 @@ package dev.autoimport.job;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -112,9 +113,11 @@ public final class AutoImportOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             ConfigOptions.key("job.checkpoint-interval")
                     .durationType()
-                    .defaultValue(Duration.ofSeconds(10))
+                    .noDefaultValue()
                     .withDescription(
-                            "How often the job checkpoints (the change-feed position and the import records).");
+                            "How often the job checkpoints (the change-feed position and the import records). Unset: the cluster's execution.checkpointing.interval, or "
+                                    + JobEnvironment.DEFAULT_CHECKPOINT_INTERVAL_TEXT
+                                    + " when the cluster sets none.");
 
     public static final ConfigOption<Integer> PARALLELISM =
             ConfigOptions.key("job.parallelism")
@@ -150,9 +153,22 @@ public final class AutoImportOptions {
                     PARALLELISM,
                     JOB_NAME);
 
+    /** Options that take a list (in a flag: items separated by ';'; in YAML: a list). */
+    public static final Set<ConfigOption<?>> LISTS = Set.of(IMPORT_PREFIXES);
+
     /** Options whose values are secrets: never printed, logged, or put in the job configuration. */
     public static final List<ConfigOption<?>> SECRETS =
             List.of(STORAGE_CONNECTION_STRING, STORAGE_SAS_TOKEN);
+
+    /** The option with this key, or null. */
+    public static ConfigOption<?> byKey(String key) {
+        for (ConfigOption<?> option : ALL) {
+            if (option.key().equals(key)) {
+                return option;
+            }
+        }
+        return null;
+    }
 
     private AutoImportOptions() {}
 }

@@ -9,18 +9,12 @@ import dev.autoimport.connector.lustre.LustreSink;
 import dev.autoimport.job.ops.OperationsSettings;
 import dev.autoimport.job.ops.RootLease;
 import java.time.Instant;
-import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.source.hybrid.HybridSource;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -43,22 +37,12 @@ public final class AutoImportPipeline {
     private AutoImportPipeline() {}
 
     /**
-     * Job-level settings every run needs: RocksDB, exactly-once checkpoints, and this build's
-     * version as a job parameter (shown in the web UI under Job → Configuration).
+     * Job-level settings: checkpointing and the state backend as the cluster configures them (the
+     * job's defaults only where it sets nothing), and this build's version as a job parameter; see
+     * {@link JobEnvironment}.
      */
     public static void configure(StreamExecutionEnvironment env, JobSettings settings) {
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        conf.set(
-                PipelineOptions.GLOBAL_JOB_PARAMETERS,
-                Map.of(AutoImportVersion.JOB_PARAMETER, AutoImportVersion.current()));
-        env.configure(conf);
-        env.enableCheckpointing(
-                settings.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        if (settings.parallelism > 0) {
-            env.setParallelism(settings.parallelism);
-        }
+        JobEnvironment.configure(env, settings);
     }
 
     public static void build(StreamExecutionEnvironment env, JobSettings settings) {

@@ -9,7 +9,9 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * The validated settings of one job. {@link #from(Configuration)} checks everything SPEC section 2
@@ -35,7 +37,13 @@ public final class JobSettings implements Serializable {
     public final boolean allowSetuid;
     public final int maxConcurrentWrites;
     public final Duration pollInterval;
+
+    /**
+     * The checkpoint interval the user set for this job, or null: then the Flink configuration's
+     * (see {@link JobEnvironment}).
+     */
     public final Duration checkpointInterval;
+
     public final int parallelism;
     public final String jobName;
 
@@ -52,32 +60,32 @@ public final class JobSettings implements Serializable {
                     AutoImportOptions.CONFLICT_MODE,
                     "'fail' is for the import job only (mode=import); use skip, overwrite-if-dirty or overwrite-always");
         }
-        enableDeletions = c.get(AutoImportOptions.ENABLE_DELETIONS);
-        maxErrors = c.get(AutoImportOptions.MAX_ERRORS);
+        enableDeletions = bool(AutoImportOptions.ENABLE_DELETIONS, c);
+        maxErrors = integer(AutoImportOptions.MAX_ERRORS, c);
         if (maxErrors < -1) {
             throw SettingsException.of(
                     AutoImportOptions.MAX_ERRORS,
                     maxErrors
                             + " is not accepted; use -1 (unlimited), 0 (stop at the first) or a positive count");
         }
-        allowSetuid = c.get(AutoImportOptions.ALLOW_SETUID);
-        maxConcurrentWrites = c.get(AutoImportOptions.MAX_CONCURRENT_WRITES);
+        allowSetuid = bool(AutoImportOptions.ALLOW_SETUID, c);
+        maxConcurrentWrites = integer(AutoImportOptions.MAX_CONCURRENT_WRITES, c);
         if (maxConcurrentWrites < 1 || maxConcurrentWrites > 1024) {
             throw SettingsException.of(
                     AutoImportOptions.MAX_CONCURRENT_WRITES,
                     maxConcurrentWrites + " is out of range; use 1 to 1024");
         }
-        pollInterval = c.get(AutoImportOptions.POLL_INTERVAL);
+        pollInterval = duration(AutoImportOptions.POLL_INTERVAL, c);
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw SettingsException.of(
                     AutoImportOptions.POLL_INTERVAL, "must be positive, e.g. 1s or 500ms");
         }
-        checkpointInterval = c.get(AutoImportOptions.CHECKPOINT_INTERVAL);
-        if (checkpointInterval.toMillis() < 10) {
+        checkpointInterval = duration(AutoImportOptions.CHECKPOINT_INTERVAL, c);
+        if (checkpointInterval != null && checkpointInterval.toMillis() < 10) {
             throw SettingsException.of(
                     AutoImportOptions.CHECKPOINT_INTERVAL, "must be at least 10ms, e.g. 10s");
         }
-        parallelism = c.get(AutoImportOptions.PARALLELISM);
+        parallelism = integer(AutoImportOptions.PARALLELISM, c);
         if (parallelism == 0 || parallelism < -1) {
             throw SettingsException.of(
                     AutoImportOptions.PARALLELISM,
@@ -112,6 +120,67 @@ public final class JobSettings implements Serializable {
             return parser.parse(c.get(option));
         } catch (IllegalArgumentException e) {
             throw SettingsException.of(option, e.getMessage());
+        }
+    }
+
+    /** The accepted forms of a duration, for messages. */
+    static final String DURATION_FORMS =
+            "a whole number and a unit, e.g. 10s, 500ms, 5 min, 1h (units: ms, s, min, h, d)";
+
+    private static final Pattern DURATION = Pattern.compile("^\\d+\\s*\\p{L}+$");
+
+    /** The value as given (flag, file or Flink configuration), or null when nobody set it. */
+    private static String raw(ConfigOption<?> option, Configuration c) {
+        return c.getOptional(ConfigOptions.key(option.key()).stringType().noDefaultValue())
+                .map(String::trim)
+                .orElse(null);
+    }
+
+    /**
+     * A duration with its unit: a number alone is refused (Flink would read {@code 10} as 10 ms).
+     * Null when unset and without a default.
+     */
+    static Duration duration(ConfigOption<Duration> option, Configuration c) {
+        String value = raw(option, c);
+        if (value == null) {
+            return option.hasDefaultValue() ? option.defaultValue() : null;
+        }
+        if (value.matches("^[+-]?\\d+(\\.\\d*)?$")) {
+            throw SettingsException.of(
+                    option, "'" + value + "' has no unit; write " + DURATION_FORMS);
+        }
+        if (DURATION.matcher(value).matches()) {
+            try {
+                return TimeUtils.parseDuration(value);
+            } catch (IllegalArgumentException e) {
+                // an unknown unit: reported below
+            }
+        }
+        throw SettingsException.of(
+                option, "'" + value + "' is not a duration; write " + DURATION_FORMS);
+    }
+
+    /** {@code true} or {@code false} (in any case), nothing else. */
+    static boolean bool(ConfigOption<Boolean> option, Configuration c) {
+        String value = raw(option, c);
+        if (value == null) {
+            return option.defaultValue();
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw SettingsException.of(option, "'" + value + "' is not a boolean; write true or false");
+    }
+
+    static int integer(ConfigOption<Integer> option, Configuration c) {
+        String value = raw(option, c);
+        if (value == null) {
+            return option.defaultValue();
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw SettingsException.of(option, "'" + value + "' is not a whole number");
         }
     }
 

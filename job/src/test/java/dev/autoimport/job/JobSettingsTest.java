@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -79,7 +80,50 @@ class JobSettingsTest {
         assertThatThrownBy(() -> settings(with("--lustre.max-concurrent-writes", "0")))
                 .hasMessageStartingWith("setting lustre.max-concurrent-writes: 0 is out of range");
         assertThatThrownBy(() -> settings(with("--sync.enable-deletions", "perhaps")))
-                .isInstanceOf(IllegalArgumentException.class);
+                .hasMessage(
+                        "setting sync.enable-deletions: 'perhaps' is not a boolean; write true or false");
+        assertThatThrownBy(() -> settings(with("--metadata.allow-setuid", "yes")))
+                .hasMessage(
+                        "setting metadata.allow-setuid: 'yes' is not a boolean; write true or false");
+        assertThatThrownBy(() -> settings(with("--job.parallelism", "four")))
+                .hasMessage("setting job.parallelism: 'four' is not a whole number");
+    }
+
+    @Test
+    void aDurationNeedsAUnitAndABadOneNamesTheAcceptedForms() {
+        String forms =
+                "write a whole number and a unit, e.g. 10s, 500ms, 5 min, 1h (units: ms, s, min, h, d)";
+        assertThatThrownBy(() -> settings(with("--job.checkpoint-interval", "10")))
+                .hasMessage("setting job.checkpoint-interval: '10' has no unit; " + forms);
+        assertThatThrownBy(() -> settings(with("--changefeed.poll-interval", "ten seconds")))
+                .hasMessage(
+                        "setting changefeed.poll-interval: 'ten seconds' is not a duration; "
+                                + forms);
+        assertThatThrownBy(() -> settings(with("--changefeed.poll-interval", "10 parsecs")))
+                .hasMessageContaining("is not a duration");
+        assertThatThrownBy(() -> settings(with("--changefeed.poll-interval", "-1s")))
+                .hasMessageContaining("is not a duration");
+
+        assertThat(settings(with("--job.checkpoint-interval", "5 min")).checkpointInterval)
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(settings(with("--changefeed.poll-interval", "500ms")).pollInterval)
+                .isEqualTo(Duration.ofMillis(500));
+        assertThat(settings(with("--job.checkpoint-interval", "1h")).checkpointInterval)
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(settings(valid()).checkpointInterval)
+                .as("unset: the cluster's interval")
+                .isNull();
+        assertThat(settings(valid()).pollInterval).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void versionIsTheBuildsVersion() {
+        CommandLine.Parsed parsed = CommandLine.parse(new String[] {"--version"});
+        assertThat(parsed.version).isTrue();
+        assertThat(parsed.help).isFalse();
+        assertThat(CommandLine.versionText())
+                .isEqualTo("auto-import " + AutoImportVersion.current() + "\n");
+        assertThat(AutoImportVersion.current()).isNotEqualTo("unknown").doesNotContain("${");
     }
 
     @Test
@@ -139,5 +183,9 @@ class JobSettingsTest {
             assertThat(help).contains("--" + option.key());
         }
         assertThat(help).contains("(default: skip)").contains("(default: /)");
+        assertThat(help)
+                .contains("--changefeed.poll-interval (default: 1s)")
+                .doesNotContain("PT1S")
+                .contains("--version");
     }
 }
