@@ -86,6 +86,10 @@ public final class AutoImportJob {
                 out.print(CommandLine.helpText());
                 return 0;
             }
+            if (parsed.version) {
+                out.print(CommandLine.versionText());
+                return 0;
+            }
             settings = JobSettings.from(parsed.configuration);
         } catch (IllegalArgumentException e) {
             err.println("auto-import: " + e.getMessage());
