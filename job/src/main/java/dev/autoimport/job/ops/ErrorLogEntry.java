@@ -1,12 +1,10 @@
 package dev.autoimport.job.ops;
 
-import com.azure.json.JsonProviders;
-import com.azure.json.JsonReader;
-import com.azure.json.JsonToken;
-import com.azure.json.JsonWriter;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -17,8 +15,21 @@ import java.util.Objects;
  * phase} ({@code fullSync} or {@code blobSync}), {@code blobName}, {@code path} (relative to the
  * Lustre root; null when the name cannot become a path), {@code operation} ({@code decide} for a
  * blob the decision refused, else {@code write_file}, {@code make_directory}, {@code make_symlink}
- * or {@code delete}), {@code error}, {@code attempts} (0 for a refused blob) and {@code subtask}.
+ * or {@code delete}), {@code error}, {@code attempts} (0 for a refused blob) and {@code subtask}. A
+ * null field is left out of the line. Written and read with Jackson.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+    "time",
+    "level",
+    "phase",
+    "blobName",
+    "path",
+    "operation",
+    "error",
+    "attempts",
+    "subtask"
+})
 public final class ErrorLogEntry {
 
     /** Longest error text kept in a line; longer messages are cut. */
@@ -34,16 +45,17 @@ public final class ErrorLogEntry {
     public final int attempts;
     public final int subtask;
 
+    @JsonCreator
     public ErrorLogEntry(
-            Instant time,
-            String level,
-            String phase,
-            String blobName,
-            String path,
-            String operation,
-            String error,
-            int attempts,
-            int subtask) {
+            @JsonProperty("time") Instant time,
+            @JsonProperty("level") String level,
+            @JsonProperty("phase") String phase,
+            @JsonProperty("blobName") String blobName,
+            @JsonProperty("path") String path,
+            @JsonProperty("operation") String operation,
+            @JsonProperty("error") String error,
+            @JsonProperty("attempts") int attempts,
+            @JsonProperty("subtask") int subtask) {
         this.time = Objects.requireNonNull(time, "time");
         this.level = level;
         this.phase = phase;
@@ -55,81 +67,14 @@ public final class ErrorLogEntry {
         this.subtask = subtask;
     }
 
-    /** The entry as one line of JSON, without the line break. */
+    /** The entry as one line of JSON, without the line break; a null field is left out. */
     public String toJson() {
-        StringWriter text = new StringWriter();
-        try (JsonWriter w = JsonProviders.createWriter(text)) {
-            w.writeStartObject()
-                    .writeStringField("time", time.toString())
-                    .writeStringField("level", level)
-                    .writeStringField("phase", phase)
-                    .writeStringField("blobName", blobName)
-                    .writeStringField("path", path)
-                    .writeStringField("operation", operation)
-                    .writeStringField("error", error)
-                    .writeIntField("attempts", attempts)
-                    .writeIntField("subtask", subtask)
-                    .writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return text.toString();
+        return Json.write(this);
     }
 
     /** Reads a line written by {@link #toJson()}. */
     public static ErrorLogEntry fromJson(String line) throws IOException {
-        try (JsonReader r = JsonProviders.createReader(line)) {
-            return r.readObject(
-                    o -> {
-                        Instant time = null;
-                        String level = null;
-                        String phase = null;
-                        String blobName = null;
-                        String path = null;
-                        String operation = null;
-                        String error = null;
-                        int attempts = 0;
-                        int subtask = 0;
-                        while (o.nextToken() != JsonToken.END_OBJECT) {
-                            String field = o.getFieldName();
-                            o.nextToken();
-                            switch (field) {
-                                case "time":
-                                    time = Instant.parse(o.getString());
-                                    break;
-                                case "level":
-                                    level = o.getString();
-                                    break;
-                                case "phase":
-                                    phase = o.getString();
-                                    break;
-                                case "blobName":
-                                    blobName = o.getString();
-                                    break;
-                                case "path":
-                                    path = o.getString();
-                                    break;
-                                case "operation":
-                                    operation = o.getString();
-                                    break;
-                                case "error":
-                                    error = o.getString();
-                                    break;
-                                case "attempts":
-                                    attempts = o.getInt();
-                                    break;
-                                case "subtask":
-                                    subtask = o.getInt();
-                                    break;
-                                default:
-                                    o.skipChildren();
-                            }
-                        }
-                        return new ErrorLogEntry(
-                                time, level, phase, blobName, path, operation, error, attempts,
-                                subtask);
-                    });
-        }
+        return Json.MAPPER.readValue(line, ErrorLogEntry.class);
     }
 
     private static String clip(String s) {

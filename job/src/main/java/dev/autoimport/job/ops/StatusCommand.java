@@ -1,12 +1,8 @@
 package dev.autoimport.job.ops;
 
-import com.azure.json.JsonProviders;
-import com.azure.json.JsonWriter;
 import dev.autoimport.job.SyncMetrics;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -383,31 +379,23 @@ public final class StatusCommand {
             int exitCode,
             Map<String, Object> fullSync,
             Map<String, Object> blobSync) {
-        StringWriter text = new StringWriter();
-        try (JsonWriter w = JsonProviders.createWriter(text)) {
-            w.writeStartObject()
-                    .writeStartObject("job")
-                    .writeStringField("id", String.valueOf(job.get("jid")))
-                    .writeStringField("name", String.valueOf(job.get("name")))
-                    .writeStringField("state", String.valueOf(job.get("state")))
-                    .writeStringField(
-                            "startTime",
-                            Instant.ofEpochMilli(number(job.get("start-time"))).toString())
-                    .writeLongField("durationMs", number(job.get("duration")))
-                    .writeEndObject()
-                    .writeIntField("exitCode", exitCode);
-            writeTable(w, SyncMetrics.FULL_SYNC, fullSync);
-            writeTable(w, SyncMetrics.BLOB_SYNC, blobSync);
-            w.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return text.toString();
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", String.valueOf(job.get("jid")));
+        j.put("name", String.valueOf(job.get("name")));
+        j.put("state", String.valueOf(job.get("state")));
+        j.put("startTime", Instant.ofEpochMilli(number(job.get("start-time"))).toString());
+        j.put("durationMs", number(job.get("duration")));
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("job", j);
+        status.put("exitCode", exitCode);
+        status.put(SyncMetrics.FULL_SYNC, jsonTable(fullSync));
+        status.put(SyncMetrics.BLOB_SYNC, jsonTable(blobSync));
+        return Json.write(status);
     }
 
-    private static void writeTable(JsonWriter w, String name, Map<String, Object> table)
-            throws IOException {
-        w.writeStartObject(name);
+    /** A table for JSON: times as ISO-8601 text, lags in seconds, unknown values as null. */
+    private static Map<String, Object> jsonTable(Map<String, Object> table) {
+        Map<String, Object> t = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : table.entrySet()) {
             Object v = e.getValue();
             String field =
@@ -416,15 +404,13 @@ public final class StatusCommand {
                             : e.getKey().equals(CHANGE_FEED_LAG)
                                     ? "changeFeedLagSeconds"
                                     : e.getKey();
-            if (v == null) {
-                w.writeNullField(field);
-            } else if (TIMES.contains(e.getKey())) {
-                w.writeStringField(field, Instant.ofEpochMilli((Long) v).toString());
-            } else {
-                w.writeNumberField(field, (Number) v);
-            }
+            t.put(
+                    field,
+                    v != null && TIMES.contains(e.getKey())
+                            ? Instant.ofEpochMilli((Long) v).toString()
+                            : v);
         }
-        w.writeEndObject();
+        return t;
     }
 
     private static String describe(List<Map<String, Object>> jobs) {

@@ -1,13 +1,12 @@
 package dev.autoimport.job.ops;
 
-import com.azure.json.JsonProviders;
-import com.azure.json.JsonReader;
-import com.azure.json.JsonToken;
-import com.azure.json.JsonWriter;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.autoimport.job.SyncMetrics;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -24,6 +23,20 @@ import java.util.Map;
  * input ended (the import job); the auto-import job never ends its input, so its parts stay
  * incomplete and are rewritten periodically.
  */
+@JsonPropertyOrder({
+    "jobName",
+    "jobId",
+    "subtask",
+    "parallelism",
+    "parts",
+    "complete",
+    "started",
+    "updated",
+    "counts",
+    "rates"
+})
+@JsonIgnoreProperties(value = "rates", allowGetters = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public final class WalkReport {
 
     /** The table's rows, in the order of SPEC section 5. */
@@ -152,98 +165,45 @@ public final class WalkReport {
         return String.format(Locale.ROOT, "  %-24s %,14.1f /s%n", name, rate);
     }
 
+    /** The rates of {@link #format()}, for the JSON form (not read back: they are derived). */
+    @JsonProperty("rates")
+    public Map<String, Double> getRates() {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        rates.put(SyncMetrics.BLOB_WALK_RATE, rate(SyncMetrics.BLOBS_WALKED));
+        rates.put(SyncMetrics.BLOB_IMPORT_RATE, rate(SyncMetrics.BLOBS_IMPORTED));
+        return rates;
+    }
+
+    /** The report as one line of JSON (what a part blob in the logging container holds). */
     public String toJson() {
-        StringWriter text = new StringWriter();
-        try (JsonWriter w = JsonProviders.createWriter(text)) {
-            w.writeStartObject()
-                    .writeStringField("jobName", jobName)
-                    .writeStringField("jobId", jobId)
-                    .writeIntField("subtask", subtask)
-                    .writeIntField("parallelism", parallelism)
-                    .writeIntField("parts", parts)
-                    .writeBooleanField("complete", complete)
-                    .writeStringField("started", started.toString())
-                    .writeStringField("updated", updated.toString())
-                    .writeStartObject("counts");
-            for (Map.Entry<String, Long> e : counts.entrySet()) {
-                w.writeLongField(e.getKey(), e.getValue());
-            }
-            w.writeEndObject();
-            w.writeStartObject("rates")
-                    .writeDoubleField(SyncMetrics.BLOB_WALK_RATE, rate(SyncMetrics.BLOBS_WALKED))
-                    .writeDoubleField(
-                            SyncMetrics.BLOB_IMPORT_RATE, rate(SyncMetrics.BLOBS_IMPORTED))
-                    .writeEndObject();
-            w.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return text.toString();
+        return Json.write(this);
     }
 
     public static WalkReport fromJson(String json) throws IOException {
-        try (JsonReader r = JsonProviders.createReader(json)) {
-            return r.readObject(
-                    o -> {
-                        String jobName = null;
-                        String jobId = null;
-                        int subtask = -1;
-                        int parallelism = 0;
-                        int parts = 1;
-                        boolean complete = false;
-                        Instant started = Instant.EPOCH;
-                        Instant updated = Instant.EPOCH;
-                        Map<String, Long> counts = new LinkedHashMap<>();
-                        while (o.nextToken() != JsonToken.END_OBJECT) {
-                            String field = o.getFieldName();
-                            o.nextToken();
-                            switch (field) {
-                                case "jobName":
-                                    jobName = o.getString();
-                                    break;
-                                case "jobId":
-                                    jobId = o.getString();
-                                    break;
-                                case "subtask":
-                                    subtask = o.getInt();
-                                    break;
-                                case "parallelism":
-                                    parallelism = o.getInt();
-                                    break;
-                                case "parts":
-                                    parts = o.getInt();
-                                    break;
-                                case "complete":
-                                    complete = o.getBoolean();
-                                    break;
-                                case "started":
-                                    started = Instant.parse(o.getString());
-                                    break;
-                                case "updated":
-                                    updated = Instant.parse(o.getString());
-                                    break;
-                                case "counts":
-                                    while (o.nextToken() != JsonToken.END_OBJECT) {
-                                        String name = o.getFieldName();
-                                        o.nextToken();
-                                        counts.put(name, o.getLong());
-                                    }
-                                    break;
-                                default:
-                                    o.skipChildren();
-                            }
-                        }
-                        return new WalkReport(
-                                jobName,
-                                jobId,
-                                subtask,
-                                parallelism,
-                                parts,
-                                complete,
-                                started,
-                                updated,
-                                counts);
-                    });
-        }
+        return Json.MAPPER.readValue(json, WalkReport.class);
+    }
+
+    /** Jackson's way in: a field a writer left out takes the value a part without it means. */
+    @JsonCreator
+    static WalkReport of(
+            @JsonProperty("jobName") String jobName,
+            @JsonProperty("jobId") String jobId,
+            @JsonProperty("subtask") Integer subtask,
+            @JsonProperty("parallelism") Integer parallelism,
+            @JsonProperty("parts") Integer parts,
+            @JsonProperty("complete") Boolean complete,
+            @JsonProperty("started") Instant started,
+            @JsonProperty("updated") Instant updated,
+            @JsonProperty("counts") Map<String, Long> counts) {
+        return new WalkReport(
+                jobName,
+                jobId,
+                subtask == null ? -1 : subtask,
+                parallelism == null ? 0 : parallelism,
+                parts == null ? 1 : parts,
+                complete != null && complete,
+                started == null ? Instant.EPOCH : started,
+                updated == null ? Instant.EPOCH : updated,
+                counts == null ? Map.of() : counts);
     }
 }

@@ -35,6 +35,88 @@ class OperationsUnitsTest {
         assertThat(back.time).isEqualTo(entry.time);
     }
 
+    /** The lines and reports users and tests read, byte for byte as the earlier writer wrote. */
+    @Test
+    void jsonFormatsAreByteCompatibleWithTheEarlierWriter() throws Exception {
+        String name = "quote\" back\\slash\nnew line\ttab \u0001 é \u2028 </script> \uD83D\uDE00";
+        String escaped =
+                "quote\\\" back\\\\slash\\nnew line\\ttab \\u0001 é \u2028 </script> \uD83D\uDE00";
+        ErrorLogEntry refused =
+                new ErrorLogEntry(
+                        Instant.parse("2026-01-02T03:04:05.678Z"),
+                        "error",
+                        "fullSync",
+                        name,
+                        null,
+                        "decide",
+                        "bad name: " + name,
+                        0,
+                        3);
+        assertThat(refused.toJson())
+                .isEqualTo(
+                        "{\"time\":\"2026-01-02T03:04:05.678Z\",\"level\":\"error\",\"phase\":\"fullSync\","
+                                + "\"blobName\":\""
+                                + escaped
+                                + "\",\"operation\":\"decide\",\"error\":\"bad name: "
+                                + escaped
+                                + "\",\"attempts\":0,\"subtask\":3}");
+        assertThat(
+                        new ErrorLogEntry(
+                                        Instant.EPOCH,
+                                        "error",
+                                        "blobSync",
+                                        "b",
+                                        "b",
+                                        "write_file",
+                                        "x",
+                                        3,
+                                        0)
+                                .toJson())
+                .isEqualTo(
+                        "{\"time\":\"1970-01-01T00:00:00Z\",\"level\":\"error\",\"phase\":\"blobSync\","
+                                + "\"blobName\":\"b\",\"path\":\"b\",\"operation\":\"write_file\","
+                                + "\"error\":\"x\",\"attempts\":3,\"subtask\":0}");
+
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        WalkReport part =
+                new WalkReport(
+                        "j \"q\"",
+                        "id",
+                        0,
+                        2,
+                        1,
+                        true,
+                        t0,
+                        t0.plusSeconds(7),
+                        Map.of(SyncMetrics.BLOBS_WALKED, 100L, SyncMetrics.BLOBS_IMPORTED, 41L));
+        String partJson =
+                "{\"jobName\":\"j \\\"q\\\"\",\"jobId\":\"id\",\"subtask\":0,\"parallelism\":2,"
+                        + "\"parts\":1,\"complete\":true,\"started\":\"2026-01-01T00:00:00Z\","
+                        + "\"updated\":\"2026-01-01T00:00:07Z\",\"counts\":{\"blobsWalked\":100,"
+                        + "\"importedFiles\":0,\"importedDirectories\":0,\"importedSymlinks\":0,"
+                        + "\"preexistingFiles\":0,\"preexistingDirectories\":0,"
+                        + "\"preexistingSymlinks\":0,\"blobsImported\":41,\"conflicts\":0,"
+                        + "\"errors\":0},\"rates\":{\"blobWalkRate\":14.285714285714286,"
+                        + "\"blobImportRate\":5.857142857142857}}";
+        assertThat(part.toJson()).isEqualTo(partJson);
+        WalkReport back = WalkReport.fromJson(partJson);
+        assertThat(back.toJson()).isEqualTo(partJson);
+        assertThat(back.started).isEqualTo(t0);
+        assertThat(back.counts).isEqualTo(part.counts);
+
+        // Fields a writer left out, and fields this reader does not know.
+        WalkReport sparse = WalkReport.fromJson("{\"jobName\":\"j\",\"extra\":[1,{}]}");
+        assertThat(sparse.subtask).isEqualTo(-1);
+        assertThat(sparse.parts).isEqualTo(1);
+        assertThat(sparse.started).isEqualTo(Instant.EPOCH);
+        assertThat(sparse.count(SyncMetrics.ERRORS)).isZero();
+        assertThat(
+                        ErrorLogEntry.fromJson(
+                                        "{\"time\":\"1970-01-01T00:00:00Z\",\"future\":true,\"subtask\":2}")
+                                .subtask)
+                .isEqualTo(2);
+    }
+
     @Test
     void errorLogLinesCarryNoSecretAndNoEndlessMessage() {
         ErrorLogEntry entry =

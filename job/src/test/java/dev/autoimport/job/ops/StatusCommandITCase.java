@@ -5,8 +5,7 @@ import static dev.autoimport.job.ops.OpsFixture.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.azure.json.JsonProviders;
-import com.azure.json.JsonReader;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.azure.storage.blob.BlobContainerClient;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
 import dev.autoimport.job.ops.OpsFixture.Gate;
@@ -172,12 +171,8 @@ class StatusCommandITCase {
             this.err = err;
         }
 
-        @SuppressWarnings("unchecked")
         Map<String, Object> parsed() throws Exception {
-            try (JsonReader r = JsonProviders.createReader(text)) {
-                r.nextToken();
-                return (Map<String, Object>) r.readUntyped();
-            }
+            return Json.MAPPER.readValue(text, new TypeReference<Map<String, Object>>() {});
         }
 
         @SuppressWarnings("unchecked")
