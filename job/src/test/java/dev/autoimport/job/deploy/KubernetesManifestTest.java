@@ -2,6 +2,7 @@ package dev.autoimport.job.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -38,9 +39,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Checks deploy/kubernetes: the FlinkDeployment against the Flink Kubernetes Operator's CRD schema
- * (read from the shared reference directory beside the repository), and the settings that make the
- * deployment work: state, HA, the Lustre volume, workload identity, metrics, and job arguments the
- * job accepts.
+ * (read from the shared reference directory beside the repository, or the file the system property
+ * {@code autoimport.operator.crd} names; without it the two schema tests are skipped with a message
+ * saying so), and the settings that make the deployment work: state, HA, the Lustre volume,
+ * workload identity, metrics, and job arguments the job accepts.
  */
 class KubernetesManifestTest {
 
@@ -49,6 +51,9 @@ class KubernetesManifestTest {
     private static final String LUSTRE_CSI_DRIVER = "azurelustre.csi.azure.com";
     private static final String MAIN_CONTAINER = "flink-main-container";
     private static final String CRD = "shared/reference/flinkdeployments.flink.apache.org-v1.yml";
+
+    /** A system property naming the CRD file, for a checkout without the shared directory. */
+    private static final String CRD_PROPERTY = "autoimport.operator.crd";
 
     /** The job's settings when {@code AutoImportOptions} is not on the classpath. */
     private static final Set<String> SETTINGS_FALLBACK =
@@ -170,8 +175,10 @@ class KubernetesManifestTest {
         assertThat(conf("execution.checkpointing.incremental")).isEqualTo("true");
         Duration interval = TimeUtils.parseDuration(conf("execution.checkpointing.interval"));
         assertThat(interval).isPositive();
-        // The job enables checkpointing with its own setting, which wins over the cluster's.
-        assertThat(TimeUtils.parseDuration(arg("job.checkpoint-interval"))).isEqualTo(interval);
+        // The job leaves checkpointing to this configuration; a job setting would win over it.
+        if (args.containsKey("job.checkpoint-interval")) {
+            assertThat(TimeUtils.parseDuration(arg("job.checkpoint-interval"))).isEqualTo(interval);
+        }
         assertThat(conf("execution.checkpointing.externalized-checkpoint-retention"))
                 .isEqualTo("RETAIN_ON_CANCELLATION");
 
@@ -383,6 +390,7 @@ class KubernetesManifestTest {
     // ---- helpers ----
 
     private static Schema crdSpecSchema;
+    private static boolean skipReported;
 
     /** The CRD's schema of {@code spec}, made as strict as the API server with field validation. */
     private static synchronized Schema crdSpecSchema() throws IOException {
@@ -393,8 +401,23 @@ class KubernetesManifestTest {
     }
 
     private static Schema loadCrdSpecSchema() throws IOException {
-        Path crdFile = repositoryRoot.resolveSibling(CRD);
-        assertThat(crdFile).as("the operator's CRD beside the repository").exists();
+        Path crdFile = crdFile();
+        if (!Files.isRegularFile(crdFile) && !skipReported) {
+            skipReported = true;
+            System.err.println(
+                    "KubernetesManifestTest: no operator CRD at "
+                            + crdFile
+                            + "; the two schema checks are skipped (see the skipped tests' reason)");
+        }
+        assumeTrue(
+                Files.isRegularFile(crdFile),
+                () ->
+                        "SKIPPED: the Flink Kubernetes Operator's FlinkDeployment CRD is not at "
+                                + crdFile
+                                + " (it is not part of this repository); the manifest's schema is"
+                                + " not checked. Point -D"
+                                + CRD_PROPERTY
+                                + "=<file> at flinkdeployments.flink.apache.org-v1.yml to check it.");
         JsonNode version =
                 elements(single(crdFile).at("/spec/versions"))
                         .filter(v -> "v1beta1".equals(v.path("name").asText("")))
@@ -404,6 +427,14 @@ class KubernetesManifestTest {
         assertThat(spec.isObject()).isTrue();
         strict(spec);
         return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(spec);
+    }
+
+    /** The CRD: {@value #CRD_PROPERTY} if set, else the shared reference directory beside. */
+    private static Path crdFile() {
+        String configured = System.getProperty(CRD_PROPERTY, "");
+        return configured.isBlank()
+                ? repositoryRoot.resolveSibling(CRD)
+                : Paths.get(configured).toAbsolutePath();
     }
 
     /**

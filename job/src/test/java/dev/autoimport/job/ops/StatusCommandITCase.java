@@ -5,8 +5,8 @@ import static dev.autoimport.job.ops.OpsFixture.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.azure.storage.blob.BlobContainerClient;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
 import dev.autoimport.job.ops.OpsFixture.Gate;
 import dev.autoimport.job.ops.OpsFixture.Run;
