@@ -8,7 +8,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>the checkpoint interval: {@code --job.checkpoint-interval} when the user gives it for this
  *       job (it then wins over {@code execution.checkpointing.interval}); else the cluster's; else
- *       {@value #DEFAULT_CHECKPOINT_INTERVAL_TEXT}, exactly-once, since the job cannot work without
- *       checkpoints (the sink commits and the change-feed position advance with them);
+ *       {@value #DEFAULT_CHECKPOINT_INTERVAL_TEXT}, since the job cannot work without checkpoints
+ *       (the sink commits and the change-feed position advance with them); the mode stays {@code
+ *       execution.checkpointing.mode} (exactly-once unless the cluster says otherwise);
  *   <li>the state backend: RocksDB with incremental checkpoints unless {@code state.backend.type}
  *       is set (the import records of a large tree do not fit on the heap);
  *   <li>this build's version as a job parameter (the web UI shows it under Job → Configuration),
@@ -60,16 +60,14 @@ public final class JobEnvironment {
         env.configure(conf);
 
         if (settings.checkpointInterval != null) {
-            env.enableCheckpointing(
-                    settings.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+            env.enableCheckpointing(settings.checkpointInterval.toMillis());
         } else if (!isSet(cluster, CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
             LOG.info(
                     "The Flink configuration sets no execution.checkpointing.interval; the job"
                             + " checkpoints every {} (set it on the cluster or with"
                             + " --job.checkpoint-interval)",
                     DEFAULT_CHECKPOINT_INTERVAL_TEXT);
-            env.enableCheckpointing(
-                    DEFAULT_CHECKPOINT_INTERVAL.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+            env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
         }
         if (settings.parallelism > 0) {
             env.setParallelism(settings.parallelism);
