@@ -24,12 +24,13 @@ usage() {
   echo "                container keeps changing"
 }
 mode=import
-case "$#:${1:-}" in
-  0:) ;;
-  1:--continuous) mode=auto-import ;;
-  1:-h | 1:--help) usage; exit 0 ;;
-  *) usage >&2; exit 2 ;;
-esac
+for arg in "$@"; do
+  case "$arg" in
+    --continuous) mode=auto-import ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
+  esac
+done
 
 for tool in java mvn node npm; do
   command -v "$tool" >/dev/null || { echo "run.sh: '$tool' is not on the PATH; install it first" >&2; exit 1; }
@@ -71,11 +72,18 @@ if [ ! -f "$here/node_modules/azurite/dist/src/blob/main.js" ]; then
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# Maven in batch mode, quiet, without colour codes (Maven 3.8 writes ESC[0m even with -B).
+mvn_plain() {
+  mvn -q -B -ntp "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g'
+}
+
 echo "==> Building auto-import"
-(cd "$repo" && mvn -q -B -ntp -DskipTests -Dspotless.check.skip install)
-(cd "$repo" && mvn -q -B -ntp -pl job dependency:build-classpath \
-   -Dmdep.includeScope=test -Dmdep.outputFile="$state/classpath.txt")
-cp="$repo/job/target/classes:$repo/job/target/test-classes:$(cat "$state/classpath.txt")"
+# One reactor build, nothing installed into ~/.m2: the job's class path names the connectors'
+# target directories of this checkout (each module writes its own target/run-classpath.txt).
+(cd "$repo" && mvn_plain -DskipTests -Dspotless.check.skip -pl job -am \
+   test-compile dependency:build-classpath \
+   -Dmdep.includeScope=test -Dmdep.outputFile=target/run-classpath.txt)
+cp="$repo/job/target/classes:$repo/job/target/test-classes:$(cat "$repo/job/target/run-classpath.txt")"
 
 echo "==> Starting Azurite on 127.0.0.1:$azurite_port"
 rm -rf "$state/azurite" && mkdir -p "$state/azurite"

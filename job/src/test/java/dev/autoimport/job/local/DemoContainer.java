@@ -78,7 +78,8 @@ public final class DemoContainer {
         n += put(blobs, "projects/genomics/sample.fastq", "@r1\nACGT\n+\n!!!!\n", Map.of());
         n += put(blobs, "projects/genomics/empty.marker", "", Map.of());
         n += put(blobs, "shared/scratch/", "", Map.of("permissions", "1777"));
-        n += put(blobs, "shared/latest", "projects/climate/run-19", Map.of("ftype", "LNK"));
+        // A link target resolves from the link's own directory, as ln -s would make it.
+        n += put(blobs, "shared/latest", "../projects/climate/run-19", Map.of("ftype", "LNK"));
         n +=
                 put(
                         blobs,
