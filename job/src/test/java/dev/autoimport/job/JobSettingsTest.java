@@ -2,7 +2,11 @@ package dev.autoimport.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,6 +118,37 @@ class JobSettingsTest {
                 .as("unset: the cluster's interval")
                 .isNull();
         assertThat(settings(valid()).pollInterval).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void theEntryPointPrintsTheVersionAndNamesABadSettingInOneLine() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                AutoImportJob.run(
+                        new String[] {"--version"},
+                        new PrintStream(out, true),
+                        new PrintStream(err));
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(CommandLine.versionText());
+
+        for (List<String> bad :
+                List.of(
+                        with("--job.checkpoint-interval", "10"),
+                        with("--changefeed.poll-interval", "ten seconds"),
+                        with("--sync.enable-deletions", "yes"))) {
+            err.reset();
+            code =
+                    AutoImportJob.run(
+                            bad.toArray(String[]::new),
+                            new PrintStream(new ByteArrayOutputStream()),
+                            new PrintStream(err, true));
+            assertThat(code).isEqualTo(AutoImportJob.EXIT_BAD_SETTINGS);
+            assertThat(err.toString(StandardCharsets.UTF_8).lines())
+                    .containsExactly(
+                            "auto-import: " + catchThrowable(() -> settings(bad)).getMessage(),
+                            "auto-import: nothing was submitted; --help lists every setting");
+        }
     }
 
     @Test
