@@ -61,6 +61,9 @@ final class FailureClassifier {
      * action's blob only.
      */
     Optional<Exception> jobFailure(Throwable error, LustreAction action) {
+        if (error instanceof PathSynchronizer.PolicyFailure) {
+            return Optional.of(((PathSynchronizer.PolicyFailure) error).policyException());
+        }
         if (error instanceof BlobPathException
                 || error instanceof InvalidLinkTargetException
                 || error instanceof ContentGoneException) {

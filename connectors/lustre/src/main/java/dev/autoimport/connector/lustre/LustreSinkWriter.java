@@ -43,6 +43,7 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
     private final ContentSource.Reader content;
     private final ActionListener listener;
     private final ActionApplier applier;
+    private final PathSynchronizer synchronizer;
     private final FailureClassifier classifier;
     private final PathOrderedExecutor executor;
     private final AtomicReference<Exception> jobFailure = new AtomicReference<>();
@@ -54,6 +55,7 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
             ContentSource.Reader content,
             ActionListener listener,
             PosixAttributes defaultDirectory,
+            SyncPolicy policy,
             boolean syncFiles,
             int maxConcurrentActions,
             int subtaskIndex,
@@ -63,6 +65,11 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
         this.content = content;
         this.listener = listener;
         this.applier = new ActionApplier(root, staging, content, defaultDirectory, syncFiles);
+        this.synchronizer =
+                policy == null
+                        ? null
+                        : new PathSynchronizer(
+                                new NamespaceInspector(root), policy, content, applier);
         this.classifier = new FailureClassifier(root, staging);
         this.executor =
                 new PathOrderedExecutor(
@@ -99,6 +106,7 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
                     content,
                     listener,
                     sink.defaultDirectory(),
+                    sink.policy(),
                     sink.syncFiles(),
                     sink.maxConcurrentActions(),
                     subtaskIndex,
@@ -196,13 +204,14 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
                 return;
             }
             Throwable error = null;
+            LustreAction done = action;
             try {
-                applier.apply(action);
+                done = carryOutOnce(action);
             } catch (Exception | Error e) {
                 error = e;
             }
             if (error == null) {
-                listener.onSuccess(action);
+                listener.onSuccess(done);
                 return;
             }
             if (closing) {
@@ -219,6 +228,21 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
             listener.onFailure(action, error, attempt);
             return;
         }
+    }
+
+    private LustreAction carryOutOnce(LustreAction action) throws IOException {
+        if (action.operation == LustreAction.Operation.SYNC
+                || action.operation == LustreAction.Operation.REMOVE) {
+            if (synchronizer == null) {
+                throw new IllegalStateException(
+                        "a "
+                                + action.operation
+                                + " action needs the sink built with setPolicy(...)");
+            }
+            return synchronizer.carryOut(action);
+        }
+        applier.apply(action);
+        return action;
     }
 
     private static boolean isRaceWithAnotherChange(Throwable error) {
