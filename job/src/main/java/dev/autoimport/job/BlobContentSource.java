@@ -12,6 +12,7 @@ import com.azure.storage.blob.models.DownloadRetryOptions;
 import dev.autoimport.connector.blob.BlobStorageConfig;
 import dev.autoimport.connector.lustre.BlobVersion;
 import dev.autoimport.connector.lustre.ContentSource;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -138,9 +139,14 @@ public final class BlobContentSource implements ContentSource {
 
         @Override
         public void copyTo(OutputStream out) throws IOException {
+            WriteFailureRecorder target = new WriteFailureRecorder(out);
             try {
-                FluxUtil.writeToOutputStream(response.getValue(), out).block();
+                FluxUtil.writeToOutputStream(response.getValue(), target).block();
             } catch (RuntimeException e) {
+                if (target.failure != null) {
+                    // Lustre's failure, not the service's: the sink tells a full disk from a blob.
+                    throw target.failure;
+                }
                 throw failure(blobName, etag, e);
             }
         }
@@ -151,6 +157,35 @@ public final class BlobContentSource implements ContentSource {
                 response.close();
             } catch (IOException | RuntimeException ignored) {
                 // The connection is dropped instead of returned to the pool: nothing to lose.
+            }
+        }
+    }
+
+    /** Remembers the failure of the stream written to, so it is not taken for the network's. */
+    private static final class WriteFailureRecorder extends FilterOutputStream {
+        IOException failure;
+
+        WriteFailureRecorder(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
             }
         }
     }
@@ -175,21 +210,28 @@ public final class BlobContentSource implements ContentSource {
                                 + " (it changed after it was listed or announced)",
                         b);
             }
-            return new IOException(
+            String what =
                     "download of blob '"
                             + blobName
                             + "' failed with HTTP "
                             + b.getStatusCode()
                             + " ("
                             + b.getErrorCode()
-                            + ")",
-                    b);
+                            + ")";
+            int status = b.getStatusCode();
+            if (status == 401 || status == 403) {
+                return new SourceUnavailableException(
+                        what + ": check the credential and its access to the container", b);
+            }
+            if (status == 408 || status == 429 || status >= 500) {
+                return new TransientSourceException(what, b);
+            }
+            return new IOException(what, b);
         }
-        if (cause instanceof IOException) {
-            return (IOException) cause;
-        }
-        return new IOException(
-                "download of blob '" + blobName + "' failed: " + cause.getMessage(), cause);
+        // No answer at all (a reset connection, a timeout, a body cut off past the resumes): the
+        // network's fault, which passes.
+        return new TransientSourceException(
+                "download of blob '" + blobName + "' failed: " + cause, cause);
     }
 
     private static long millis(OffsetDateTime time) {

@@ -80,6 +80,18 @@ public interface ContentSource extends Serializable {
         }
     }
 
+    /**
+     * The service failed for a reason that passes (throttling, a 5xx answer, a timeout, a reset
+     * connection) even after the client's own retries: the sink tries the blob again later.
+     */
+    class TransientSourceException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public TransientSourceException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The blob does not exist (any more). */
     class BlobGoneException extends ContentGoneException {
         private static final long serialVersionUID = 1L;

@@ -66,7 +66,8 @@ final class FailureClassifier {
         }
         if (error instanceof BlobPathException
                 || error instanceof InvalidLinkTargetException
-                || error instanceof ContentGoneException) {
+                || error instanceof ContentGoneException
+                || error instanceof ContentSource.TransientSourceException) {
             return Optional.empty();
         }
         if (error instanceof SourceUnavailableException) {

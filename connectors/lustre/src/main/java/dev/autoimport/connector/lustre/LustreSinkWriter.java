@@ -38,6 +38,12 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
 
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 30;
 
+    /**
+     * Back-off between tries of an action whose blob the service failed to serve for a passing
+     * reason, after the client's own retries: about a minute in all before it counts as an error.
+     */
+    static final long[] TRANSIENT_BACKOFF_MILLIS = {1_000, 2_000, 4_000, 8_000, 16_000, 30_000};
+
     private final LustreRoot root;
     private final StagingArea staging;
     private final ContentSource.Reader content;
@@ -225,9 +231,35 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
             if (attempt < MAX_ATTEMPTS && isRaceWithAnotherChange(error)) {
                 continue;
             }
+            if (error instanceof ContentSource.TransientSourceException
+                    && attempt <= TRANSIENT_BACKOFF_MILLIS.length
+                    && backOff(TRANSIENT_BACKOFF_MILLIS[attempt - 1], action, error)) {
+                continue;
+            }
             listener.onFailure(action, error, attempt);
             return;
         }
+    }
+
+    /**
+     * Waits before another try; only this path's later actions wait with it.
+     *
+     * @return false if the sink closes or fails meanwhile
+     */
+    private boolean backOff(long millis, LustreAction action, Throwable error) {
+        LOG.info(
+                "{} of blob '{}' failed for a passing reason ({}); trying again in {} ms",
+                action.operation,
+                action.blobName,
+                error.getMessage(),
+                millis);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return !closing && jobFailure.get() == null;
     }
 
     private LustreAction carryOutOnce(LustreAction action) throws IOException {
