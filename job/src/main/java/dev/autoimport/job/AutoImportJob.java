@@ -2,7 +2,7 @@ package dev.autoimport.job;
 
 import com.azure.storage.blob.models.BlobStorageException;
 import dev.autoimport.connector.blob.BlobChange;
-import dev.autoimport.job.PathDecisionFunction.ImportConflictException;
+import dev.autoimport.job.decision.ImportConflictException;
 import dev.autoimport.job.ops.LoggingContainerLayout;
 import dev.autoimport.job.ops.PrerequisiteCheck;
 import dev.autoimport.job.ops.Redaction;
