@@ -8,20 +8,24 @@ import dev.autoimport.connector.lustre.LustreAction;
 import dev.autoimport.connector.lustre.LustreSink;
 import dev.autoimport.job.decision.ImportPolicy;
 import dev.autoimport.job.decision.PathDecisionFunction;
+import dev.autoimport.job.ops.OperationsOperator;
 import dev.autoimport.job.ops.OperationsSettings;
 import dev.autoimport.job.ops.RootLease;
 import java.time.Instant;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.source.hybrid.HybridSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * Assembles the job: blob changes → keyBy(path) → per-path decision → Lustre sink.
+ * Assembles the job: blob changes → keyBy(path) → per-path decision → Lustre writer → outcomes →
+ * one operations operator.
  *
  * <p>Operator UIDs are fixed here and must never change: savepoints find their state by them.
  */
@@ -34,7 +38,12 @@ public final class AutoImportPipeline {
     public static final String CHANGE_SOURCE_UID = "blob-change-source";
 
     public static final String DECISION_UID = "path-decisions";
+
+    /** The writer: kept from when it was a Sink V2 writer, so that savepoints map onto it. */
     public static final String SINK_UID = "lustre-sink";
+
+    public static final String OPERATIONS_UID = "operations";
+    public static final String OPERATIONS_END_UID = "operations-end";
 
     private AutoImportPipeline() {}
 
@@ -82,24 +91,35 @@ public final class AutoImportPipeline {
         if (afterSource != null) {
             changes = changes.map(afterSource).uid("test-hook").name("test hook");
         }
-        changes.keyBy(new PathKeySelector())
-                .process(new PathDecisionFunction(settings), TypeInformation.of(LustreAction.class))
-                .uid(DECISION_UID)
-                .name("per-path decisions")
-                .sinkTo(
-                        LustreSink.builder()
-                                .setRoot(settings.lustreRoot)
-                                .setContentSource(new BlobContentSource(settings.storage))
-                                .setPolicy(
-                                        new ImportPolicy(
-                                                settings.conflictMode, settings.allowSetuid))
-                                .setListenerFactory(
-                                        new SyncListener.Factory(
-                                                OperationsSettings.of(settings, lease)))
-                                .setMaxConcurrentActions(settings.maxConcurrentWrites)
-                                .build())
-                .uid(SINK_UID)
-                .name("lustre sink");
+        DataStream<LustreAction> actions =
+                changes.keyBy(new PathKeySelector())
+                        .process(
+                                new PathDecisionFunction(settings),
+                                TypeInformation.of(LustreAction.class))
+                        .uid(DECISION_UID)
+                        .name("per-path decisions");
+        DataStream<LustreAction> outcomes =
+                LustreSink.builder()
+                        .setRoot(settings.lustreRoot)
+                        .setContentSource(new BlobContentSource(settings.storage))
+                        .setPolicy(new ImportPolicy(settings.conflictMode, settings.allowSetuid))
+                        .setMaxConcurrentActions(settings.maxConcurrentWrites)
+                        .build()
+                        .writeTo(actions, "lustre writer")
+                        .uid(SINK_UID);
+        // Every outcome to one place: the job's totals, the error log, the budget, the lease.
+        outcomes.global()
+                .transform(
+                        "operations: totals, error log, reports, root lease",
+                        Types.VOID,
+                        new OperationsOperator(OperationsSettings.of(settings, lease)))
+                .uid(OPERATIONS_UID)
+                .setParallelism(1)
+                .setMaxParallelism(1)
+                .sinkTo(new DiscardingSink<>())
+                .uid(OPERATIONS_END_UID)
+                .name("end")
+                .setParallelism(1);
     }
 
     private static BlobListingSource listing(JobSettings settings) {

@@ -5,6 +5,7 @@ import dev.autoimport.connector.lustre.LustreAction;
 import dev.autoimport.job.EntryDefaults;
 import dev.autoimport.job.ImportRecord;
 import dev.autoimport.job.JobSettings;
+import dev.autoimport.job.SyncMetrics;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -77,7 +78,7 @@ public class PathDecisionFunction extends KeyedProcessFunction<String, BlobChang
             default:
                 break;
         }
-        if (decision.action() != null) {
+        if (decision.action() != null && SyncMetrics.countsAnything(decision.action())) {
             out.collect(decision.action());
         }
     }

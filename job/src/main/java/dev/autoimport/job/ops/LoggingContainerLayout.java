@@ -15,9 +15,7 @@ import java.util.HexFormat;
  *
  * <pre>
  * errors/&lt;job&gt;/&lt;yyyy-MM-dd&gt;/&lt;subtask&gt;-&lt;start&gt;.jsonl   error log: append blobs, one JSON line per failed blob
- * reports/&lt;job&gt;/&lt;job id&gt;/fullSync-&lt;subtask&gt;.json        the walk's table, one part per sink subtask
- * reports/&lt;job&gt;/&lt;job id&gt;/error-budget/count-&lt;n&gt;          import.max-errors: one byte per failed blob
- * reports/&lt;job&gt;/&lt;job id&gt;/error-budget/blobs/&lt;sha256&gt;     import.max-errors: one marker per failed blob
+ * reports/&lt;job&gt;/&lt;job id&gt;/fullSync-0.json               the walk's table (written by the operations operator)
  * locks/&lt;sha256 of the Lustre root&gt;                      one job per root: the lease and its holder
  * </pre>
  *
@@ -58,14 +56,9 @@ public final class LoggingContainerLayout {
         return "reports/" + jobSegment(jobName) + "/" + jobId + "/";
     }
 
-    /** One sink subtask's part of the walk's table. */
+    /** One part of the walk's table (the operations operator writes part 0 of 1). */
     public static String walkReportPart(String jobName, String jobId, int subtask) {
         return reportFolder(jobName, jobId) + "fullSync-" + subtask + ".json";
-    }
-
-    /** The folder of the import job's global error count, ending with '/'. */
-    public static String errorBudgetFolder(String jobName, String jobId) {
-        return reportFolder(jobName, jobId) + "error-budget/";
     }
 
     /** The lock blob of one Lustre root (the path with links resolved). */

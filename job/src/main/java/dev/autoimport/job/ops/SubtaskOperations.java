@@ -17,15 +17,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operational side of one sink subtask: its {@link ErrorLog}, its part of the walk's {@link
- * WalkReport}, its {@link ProgressLog}, the shared {@link ErrorBudget} of the import job, and, on
- * subtask 0, the {@link RootLease}. One daemon thread flushes the error log every {@link
- * #FLUSH_INTERVAL}, logs progress every {@link #PROGRESS_INTERVAL}, rewrites the report part every
- * {@link #REPORT_INTERVAL} when it changed, and renews the lease.
+ * The I/O side of the {@link OperationsOperator}: its {@link ErrorLog}, the walk's {@link
+ * WalkReport}, its {@link ProgressLog}, and the {@link RootLease}. One daemon thread flushes the
+ * error log every {@link #FLUSH_INTERVAL}, logs progress every {@link #PROGRESS_INTERVAL}, rewrites
+ * the report every {@link #REPORT_INTERVAL} when it changed, and renews the lease, so the
+ * operator's task thread never waits on the logging container between checkpoints.
  *
  * <p>A problem that must stop the job (too many errors, the root's lease taken by another job) is
  * kept and thrown from the next call of {@link #checkHealthy}, {@link #blobFailed} or {@link
- * #onFlush}, which the sink's listener makes on the task's threads.
+ * #onFlush}, which the operator makes on its task thread.
  */
 public final class SubtaskOperations {
 
@@ -42,7 +42,6 @@ public final class SubtaskOperations {
     private final Supplier<Map<String, Long>> fullSync;
     private final Supplier<Map<String, Long>> blobSync;
     private final ErrorLog errorLog;
-    private final ErrorBudget budget;
     private final WalkReports reports;
     private final ProgressLog progress;
     private final RootLease lease;
@@ -72,15 +71,6 @@ public final class SubtaskOperations {
         this.blobSync = blobSync;
         BlobContainerClient logging = settings.logging.containerClient();
         this.errorLog = new ErrorLog(logging, settings.jobName, subtask, Clock.systemUTC());
-        this.budget =
-                settings.countsErrors()
-                        ? new ErrorBudget(
-                                logging,
-                                settings.jobName,
-                                jobId,
-                                settings.maxErrors,
-                                errorLog.location())
-                        : null;
         this.reports = new WalkReports(logging);
         this.progress = new ProgressLog(subtask, parallelism);
         this.lease = subtask == 0 ? settings.lease : null;
@@ -132,24 +122,20 @@ public final class SubtaskOperations {
         return errorLog.location();
     }
 
-    /**
-     * Logs one failed blob and, in the import job, counts it against {@code import.max-errors}.
-     *
-     * @throws SuppressRestartsException wrapping {@link TooManyErrorsException} when the count
-     *     exceeds the maximum (after the error log is flushed)
-     */
+    /** Logs one failed blob. */
     public void blobFailed(ErrorLogEntry entry) {
         errorLog.add(entry);
         checkHealthy();
-        if (budget != null && SyncMetrics.FULL_SYNC.equals(entry.phase)) {
-            try {
-                budget.count(entry.blobName);
-            } catch (TooManyErrorsException e) {
-                flushErrorLog();
-                fail(new SuppressRestartsException(e));
-                checkHealthy();
-            }
-        }
+    }
+
+    /**
+     * Writes the error log now and stops the job without restart: more blobs failed than {@code
+     * import.max-errors} allows.
+     */
+    public void stopForTooManyErrors(TooManyErrorsException e) {
+        flushErrorLog();
+        fail(new SuppressRestartsException(e));
+        checkHealthy();
     }
 
     /** Throws the problem that must stop the job, if there is one. */
@@ -168,13 +154,6 @@ public final class SubtaskOperations {
         flushErrorLog();
         if (endOfInput) {
             inputEnded = true;
-            if (budget != null) {
-                try {
-                    budget.checkExactCount();
-                } catch (TooManyErrorsException e) {
-                    fail(new SuppressRestartsException(e));
-                }
-            }
             writeReport(true);
         }
         checkHealthy();

@@ -250,7 +250,7 @@ final class BlobSyncLoad {
                             + " 10,000 stats/s); *fully synchronized* for every event, replays"
                             + " included,"
                             + " as the first 10 ms sample at which the job's"
-                            + " `blobSync.lastFullySynchronizedTime` (lowest sink subtask) passed"
+                            + " `blobSync.lastFullySynchronizedTime` passed"
                             + " it. Both include the wait for the next poll of the feed. CPU: the"
                             + " whole JVM (Flink, the job, the generator; the generator thread"
                             + " alone in parentheses) and Azurite, per 1,000 events.\n\n");
@@ -663,7 +663,7 @@ final class BlobSyncLoad {
         }
     }
 
-    /** The smallest {@code blobSync.lastFullySynchronizedTime} over the sink subtasks. */
+    /** {@code blobSync.lastFullySynchronizedTime} (the operations operator's: all writers'). */
     private long syncedMillis() {
         long min = Long.MAX_VALUE;
         for (Metric m : synced) {

@@ -163,13 +163,13 @@ final class ImportRunner implements AutoCloseable {
     }
 
     /**
-     * Waits until the auto-import job's walk is over and it reads the change feed: every sink
-     * subtask reports {@code blobSync.lastFullySynchronizedTime} above 0 (the feed was read to its
-     * end and everything before is applied).
+     * Waits until the auto-import job's walk is over and it reads the change feed: the operations
+     * operator reports {@code blobSync.lastFullySynchronizedTime} above 0 (the feed was read to its
+     * end and everything before is applied on every writer).
      */
     void awaitBlobSync(JobClient job, Duration patience) throws Exception {
         long deadline = System.nanoTime() + patience.toNanos();
-        while (minGauge(job.getJobID(), "blobSync.lastFullySynchronizedTime", parallelism) <= 0) {
+        while (minGauge(job.getJobID(), "blobSync.lastFullySynchronizedTime", 1) <= 0) {
             if (job.getJobStatus().get().isGloballyTerminalState()) {
                 throw new IllegalStateException(
                         "the auto-import job ended: " + job.getJobStatus().get());

@@ -97,7 +97,7 @@ class ErrorLogITCase {
         assertThat(only(lines, "long-link").error).contains("4096");
 
         assertThat(run.out)
-                .contains("walk complete, 2 of 2 subtask report(s)")
+                .contains("walk complete, 1 of 1 subtask report(s)")
                 .containsPattern("blobsWalked +" + BLOBS + "\\b")
                 .containsPattern("errors +" + ERRORS + "\\b")
                 .containsPattern("blobsImported +" + (GOOD_FILES + 1) + "\\b")

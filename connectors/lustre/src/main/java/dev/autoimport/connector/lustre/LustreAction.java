@@ -112,6 +112,9 @@ public class LustreAction {
      */
     public boolean confirmGone;
 
+    /** An outcome's: how many times the sink tried the action (1 when it went through at once). */
+    public int attempts;
+
     public LustreAction() {}
 
     public static LustreAction of(
@@ -154,6 +157,7 @@ public class LustreAction {
         a.recorded = recorded == null ? null : recorded.copy();
         a.recordedPrevious = recordedPrevious == null ? null : recordedPrevious.copy();
         a.confirmGone = confirmGone;
+        a.attempts = attempts;
         return a;
     }
 

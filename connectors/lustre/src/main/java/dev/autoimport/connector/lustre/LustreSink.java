@@ -1,22 +1,26 @@
 package dev.autoimport.connector.lustre;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Path;
-import org.apache.flink.api.common.TaskInfo;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * Applies {@link LustreAction}s to a directory tree (a Lustre mount), confined to one root.
+ * Applies {@link LustreAction}s to a directory tree (a Lustre mount), confined to one root, and
+ * emits each action's outcome: {@link #writeTo} adds the writer operator to a stream of actions and
+ * returns the stream of outcomes (the actions as carried out, failures with {@code report ERROR}),
+ * which the job counts and logs in one place downstream.
  *
- * <p>The sink carries actions out and reports each outcome to the job's {@link ActionListener}; it
- * decides no conflict. Per subtask, many actions run at once, but actions on the same path run in
- * the order they arrived; key the stream by path upstream so that all actions on a path reach the
- * same subtask. Every action is finished before a checkpoint barrier passes the sink, so a
- * completed checkpoint never has unfinished writes, and a restart replays whatever was not
- * finished. See {@link LustreSinkWriter} for how failures are told apart.
+ * <p>The sink carries actions out; the rules come from the {@link SyncPolicy}. Per subtask, many
+ * actions run at once, but actions on the same path run in the order they arrived; key the stream
+ * by path upstream so that all actions on a path reach the same subtask. Every action is finished,
+ * and its outcome emitted, before a checkpoint barrier passes the writer, so a completed checkpoint
+ * never has unfinished writes, and a restart replays whatever was not finished. See {@link
+ * LustreSinkWriter} for how failures are told apart.
  *
  * <p>What the sink expects of each action: {@link LustreAction#path} from {@link
  * LustrePaths#toRelativePath} (it is checked again); {@link LustreAction#attributes} for
@@ -28,12 +32,11 @@ import org.apache.flink.metrics.MetricGroup;
  *
  * <p>Created with {@link #builder()}.
  */
-public final class LustreSink implements Sink<LustreAction> {
+public final class LustreSink implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final String root;
     private final ContentSource contentSource;
-    private final ActionListener.Factory listenerFactory;
     private final int maxConcurrentActions;
     private final int defaultDirectoryMode;
     private final Integer defaultDirectoryUid;
@@ -44,7 +47,6 @@ public final class LustreSink implements Sink<LustreAction> {
     LustreSink(
             String root,
             ContentSource contentSource,
-            ActionListener.Factory listenerFactory,
             int maxConcurrentActions,
             int defaultDirectoryMode,
             Integer defaultDirectoryUid,
@@ -53,7 +55,6 @@ public final class LustreSink implements Sink<LustreAction> {
             SyncPolicy policy) {
         this.root = root;
         this.contentSource = contentSource;
-        this.listenerFactory = listenerFactory;
         this.maxConcurrentActions = maxConcurrentActions;
         this.defaultDirectoryMode = defaultDirectoryMode;
         this.defaultDirectoryUid = defaultDirectoryUid;
@@ -66,19 +67,30 @@ public final class LustreSink implements Sink<LustreAction> {
         return new LustreSinkBuilder();
     }
 
-    @Override
-    public SinkWriter<LustreAction> createWriter(WriterInitContext context) throws IOException {
-        TaskInfo task = context.getTaskInfo();
-        return createWriter(
-                task.getIndexOfThisSubtask(),
-                task.getNumberOfParallelSubtasks(),
-                context.metricGroup());
+    /**
+     * Adds the writer to {@code actions} (at their parallelism, chained to the operator before it)
+     * and returns the outcomes.
+     *
+     * @param name the operator's name in the web UI
+     */
+    public SingleOutputStreamOperator<LustreAction> writeTo(
+            DataStream<LustreAction> actions, String name) {
+        return actions.transform(
+                name,
+                TypeInformation.of(LustreAction.class),
+                new LustreWriterOperatorFactory(this));
     }
 
-    /** Opens the writer of one subtask (also what tests call, without a Flink runtime). */
-    LustreSinkWriter createWriter(int subtaskIndex, int parallelism, MetricGroup metricGroup)
+    /** Opens the writer of one subtask (what the operator and tests call). */
+    LustreSinkWriter createWriter(
+            int subtaskIndex,
+            int parallelism,
+            MetricGroup metricGroup,
+            MailboxExecutor mailbox,
+            ActionListener listener)
             throws IOException {
-        return LustreSinkWriter.open(this, subtaskIndex, parallelism, metricGroup);
+        return LustreSinkWriter.open(
+                this, subtaskIndex, parallelism, metricGroup, mailbox, listener);
     }
 
     Path root() {
@@ -87,10 +99,6 @@ public final class LustreSink implements Sink<LustreAction> {
 
     ContentSource contentSource() {
         return contentSource;
-    }
-
-    ActionListener.Factory listenerFactory() {
-        return listenerFactory;
     }
 
     int maxConcurrentActions() {

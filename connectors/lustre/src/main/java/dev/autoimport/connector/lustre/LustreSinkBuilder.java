@@ -18,7 +18,6 @@ public final class LustreSinkBuilder {
 
     private String root;
     private ContentSource contentSource;
-    private ActionListener.Factory listenerFactory;
     private int maxConcurrentActions = DEFAULT_MAX_CONCURRENT_ACTIONS;
     private int defaultDirectoryMode = DEFAULT_DIRECTORY_MODE;
     private Integer defaultDirectoryUid;
@@ -43,15 +42,9 @@ public final class LustreSinkBuilder {
         return this;
     }
 
-    /** Creates, per subtask, the listener that hears every action's outcome. Required. */
-    public LustreSinkBuilder setListenerFactory(ActionListener.Factory listenerFactory) {
-        this.listenerFactory = listenerFactory;
-        return this;
-    }
-
     /**
-     * How many actions one subtask carries out at once (downloads and file system calls); the sink
-     * stops taking input while that many are unfinished. Default {@value
+     * How many actions one subtask carries out at once (downloads and file system calls); the
+     * writer takes no more input while that many are unfinished. Default {@value
      * #DEFAULT_MAX_CONCURRENT_ACTIONS}.
      */
     public LustreSinkBuilder setMaxConcurrentActions(int maxConcurrentActions) {
@@ -139,15 +132,9 @@ public final class LustreSinkBuilder {
                     "setContentSource(...) is required: where file contents and link targets come"
                             + " from");
         }
-        if (listenerFactory == null) {
-            throw new IllegalArgumentException(
-                    "setListenerFactory(...) is required: the job counts and logs outcomes through"
-                            + " it");
-        }
         return new LustreSink(
                 root,
                 contentSource,
-                listenerFactory,
                 maxConcurrentActions,
                 defaultDirectoryMode,
                 defaultDirectoryUid,

@@ -4,18 +4,21 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subtask of the {@link LustreSink}: carries out actions on a bounded pool, in arrival order
- * per path, and waits for all of them in {@link #flush} (before every checkpoint barrier).
+ * One subtask of the {@link LustreSink}: carries out actions on a pool of I/O threads, in arrival
+ * order per path, many at once, without ever blocking the task's thread. Everything the task sees
+ * happens on its mailbox thread: {@link #write} yields to the mailbox while the pool is full,
+ * {@link #flush} yields until every action written so far has ended, and each action's outcome
+ * reaches the {@link ActionListener} as a mail, so the listener needs no locks.
  *
  * <p>Failures come in two kinds. One that concerns a single blob (a path rule, a conflict, a parent
  * that is a link or a file, a blob gone, a permission denied on one entry) is reported to {@link
@@ -26,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * not yet carried out are dropped unreported, and since the checkpoint does not complete, Flink
  * replays them after the restart.
  */
-public final class LustreSinkWriter implements SinkWriter<LustreAction> {
+final class LustreSinkWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LustreSinkWriter.class);
 
@@ -52,8 +55,15 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
     private final PathSynchronizer synchronizer;
     private final FailureClassifier classifier;
     private final PathOrderedExecutor executor;
+    private final MailboxExecutor mailbox;
     private final AtomicReference<Exception> jobFailure = new AtomicReference<>();
     private volatile boolean closing;
+
+    /**
+     * Actions written whose outcome has not run on the mailbox thread yet (each action hands on
+     * exactly one mail). Touched on the mailbox thread only.
+     */
+    private int pending;
 
     private LustreSinkWriter(
             LustreRoot root,
@@ -65,7 +75,9 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
             boolean syncFiles,
             int maxConcurrentActions,
             int subtaskIndex,
-            MetricGroup metricGroup) {
+            MetricGroup metricGroup,
+            MailboxExecutor mailbox) {
+        this.mailbox = mailbox;
         this.root = root;
         this.staging = staging;
         this.content = content;
@@ -81,12 +93,22 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
                 new PathOrderedExecutor(
                         maxConcurrentActions,
                         "lustre-sink-" + subtaskIndex + "-io-",
-                        listener::onAppliedUpTo);
+                        this::markReached);
         metricGroup.gauge(LustreSinkMetrics.ACTIONS_IN_FLIGHT, (Gauge<Integer>) executor::inFlight);
     }
 
+    /**
+     * @param mailbox the task's mailbox, where outcomes are delivered and {@link #write} and {@link
+     *     #flush} yield
+     * @param listener hears every outcome, on the mailbox thread
+     */
     static LustreSinkWriter open(
-            LustreSink sink, int subtaskIndex, int parallelism, MetricGroup metricGroup)
+            LustreSink sink,
+            int subtaskIndex,
+            int parallelism,
+            MetricGroup metricGroup,
+            MailboxExecutor mailbox,
+            ActionListener listener)
             throws IOException {
         Optional<String> problem = LustreRoot.findProblem(sink.root());
         if (problem.isPresent()) {
@@ -96,10 +118,8 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
         LustreRoot root = new LustreRoot(sink.root());
         StagingArea staging = StagingArea.open(root, subtaskIndex, parallelism);
         ContentSource.Reader content = null;
-        ActionListener listener = null;
         try {
             content = sink.contentSource().open();
-            listener = sink.listenerFactory().create(metricGroup, subtaskIndex, parallelism);
             LOG.info(
                     "Lustre sink subtask {} of {} writes under {} with up to {} actions at once",
                     subtaskIndex,
@@ -116,11 +136,9 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
                     sink.syncFiles(),
                     sink.maxConcurrentActions(),
                     subtaskIndex,
-                    metricGroup);
+                    metricGroup,
+                    mailbox);
         } catch (RuntimeException e) {
-            if (listener != null) {
-                listener.close();
-            }
             if (content != null) {
                 content.close();
             }
@@ -130,37 +148,76 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
     }
 
     /**
-     * Queues the action behind earlier actions on the same path; blocks while the maximum number of
-     * actions is unfinished.
+     * Queues the action behind earlier actions on the same path; yields to the mailbox while the
+     * maximum number of actions is unfinished.
      */
-    @Override
-    public void write(LustreAction action, Context context)
-            throws IOException, InterruptedException {
+    void write(LustreAction action) throws IOException, InterruptedException {
         throwIfJobMustFail();
         LustreAction own = action.copy();
-        if (own.operation == LustreAction.Operation.NONE) {
+        if (own.operation == LustreAction.Operation.NONE && pending == 0) {
+            // Nothing before it still on its way: reported at once, in order.
             listener.onSuccess(own);
             return;
         }
-        executor.submit(String.valueOf(own.path), () -> run(own));
+        while (executor.isFull()) {
+            mailbox.yield();
+            throwIfJobMustFail();
+        }
+        String key = String.valueOf(own.path);
+        if (own.operation == LustreAction.Operation.NONE) {
+            // Behind the actions before it, so that outcomes arrive in the order written.
+            pending++;
+            executor.submit(key, () -> {}, () -> deliverOutcome(() -> listener.onSuccess(own)));
+            return;
+        }
+        // The outcome is handed on after the action's slot is free: a write yielding for room
+        // always finds it once that mail has run.
+        Runnable[] outcome = new Runnable[1];
+        pending++;
+        executor.submit(
+                key,
+                () -> outcome[0] = run(own),
+                // Not carried out (the job fails or stops): an empty mail, so flush stops waiting.
+                () -> deliverOutcome(outcome[0] != null ? outcome[0] : () -> {}));
     }
 
     /**
      * Tells the listener, once every action written before this watermark is carried out or
      * reported, that everything up to the watermark's time is applied.
      */
-    @Override
-    public void writeWatermark(Watermark watermark) {
-        executor.mark(watermark.getTimestamp());
+    void writeWatermark(long watermarkMillis) {
+        executor.mark(watermarkMillis);
     }
 
-    /** Waits until every action written so far is carried out or reported as failed. */
-    @Override
-    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+    /** Yields to the mailbox until every action written so far is carried out and reported. */
+    void flush() throws IOException, InterruptedException {
         throwIfJobMustFail();
-        executor.awaitIdle();
-        throwIfJobMustFail();
-        listener.onFlush(endOfInput);
+        while (pending > 0) {
+            mailbox.yield();
+            throwIfJobMustFail();
+        }
+    }
+
+    /** Hands an outcome to the mailbox thread. */
+    private void deliverOutcome(Runnable outcome) {
+        execute(
+                () -> {
+                    pending--;
+                    outcome.run();
+                },
+                "lustre sink outcome");
+    }
+
+    private void markReached(long watermarkMillis) {
+        execute(() -> listener.onAppliedUpTo(watermarkMillis), "lustre sink watermark");
+    }
+
+    private void execute(Runnable mail, String description) {
+        try {
+            mailbox.execute(mail::run, description);
+        } catch (RejectedExecutionException closedAlready) {
+            // The task ends; whatever was not reported is replayed after the restart.
+        }
     }
 
     @Override
@@ -174,7 +231,6 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
             stopped = false;
         }
         content.close();
-        listener.close();
         if (!stopped) {
             LOG.warn(
                     "Actions still running after {} s; leaving {} for the next start to clean",
@@ -192,22 +248,16 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
         }
     }
 
-    private void run(LustreAction action) {
-        try {
-            carryOut(action);
-        } catch (RuntimeException | Error listenerFailure) {
-            failJob(
-                    new IllegalStateException(
-                            "The action listener failed on " + action, listenerFailure));
-        }
-    }
-
-    private void carryOut(LustreAction action) {
+    /**
+     * Carries the action out on an I/O thread.
+     *
+     * @return its outcome, to be handed to the listener on the mailbox thread; null when it was not
+     *     carried out because the job fails or stops (it is replayed after the restart)
+     */
+    private Runnable run(LustreAction action) {
         for (int attempt = 1; ; attempt++) {
             if (closing || jobFailure.get() != null) {
-                // Not carried out: the job fails or stops before its next checkpoint, and the
-                // action is replayed after the restart.
-                return;
+                return null;
             }
             Throwable error = null;
             LustreAction done = action;
@@ -217,16 +267,16 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
                 error = e;
             }
             if (error == null) {
-                listener.onSuccess(done);
-                return;
+                LustreAction outcome = done;
+                return () -> listener.onSuccess(outcome);
             }
             if (closing) {
-                return;
+                return null;
             }
             Optional<Exception> fatal = classifier.jobFailure(error, action);
             if (fatal.isPresent()) {
                 failJob(fatal.get());
-                return;
+                return null;
             }
             if (attempt < MAX_ATTEMPTS && isRaceWithAnotherChange(error)) {
                 continue;
@@ -236,8 +286,9 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
                     && backOff(TRANSIENT_BACKOFF_MILLIS[attempt - 1], action, error)) {
                 continue;
             }
-            listener.onFailure(action, error, attempt);
-            return;
+            Throwable failure = error;
+            int attempts = attempt;
+            return () -> listener.onFailure(action, failure, attempts);
         }
     }
 
@@ -284,6 +335,8 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
     private void failJob(Exception failure) {
         if (jobFailure.compareAndSet(null, failure)) {
             LOG.error("Lustre sink must fail the job (root {})", root, failure);
+            // Wakes a write or flush that yields for outcomes which will now never come.
+            execute(() -> {}, "lustre sink failure");
         }
     }
 

@@ -8,30 +8,31 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 /**
- * Runs tasks on a bounded pool while keeping the order of tasks that share a key: a task starts
- * only after the previous task with the same key has finished; tasks with different keys run in
- * parallel.
+ * Runs tasks on a bounded pool of I/O threads while keeping the order of tasks that share a key: a
+ * task starts only after the previous task with the same key has finished; tasks with different
+ * keys run in parallel.
  *
- * <p>At most {@code maxInFlight} tasks are submitted and not finished, counting those that wait for
- * their predecessor. {@link #submit} blocks when the bound is reached, which is how the sink pushes
- * back on its input. Meant for one submitting thread (the task's mailbox thread).
+ * <p>It never blocks its caller: the caller (the task's mailbox thread) submits only while {@link
+ * #isFull} is false and otherwise yields to its mailbox, where every task's completion arrives.
+ * Each task hands its completion to the {@code onDone} it was submitted with only after its slot is
+ * free again, so a caller that yields on a completion always finds room; and a mark is reported
+ * only after the completions of every task before it were handed on, so a consumer that runs both
+ * in arrival order (a mailbox) sees a mark after the outcomes it covers.
  */
 final class PathOrderedExecutor {
 
     private final int maxInFlight;
-    private final Semaphore permits;
     private final ExecutorService threads;
     private final Map<String, CompletableFuture<Void>> lastTaskByKey = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    /** Sequence numbers of submitted, unfinished tasks. */
+    /** Sequence numbers of submitted tasks whose completion was not handed on yet. */
     private final ConcurrentSkipListSet<Long> unfinished = new ConcurrentSkipListSet<>();
 
     /** Marks not reached yet: {last sequence number before the mark, mark}. Guarded by this. */
@@ -40,10 +41,6 @@ final class PathOrderedExecutor {
     private final LongConsumer onMarkReached;
     private long submitted;
 
-    PathOrderedExecutor(int maxInFlight, String threadNamePrefix) {
-        this(maxInFlight, threadNamePrefix, mark -> {});
-    }
-
     /**
      * @param onMarkReached called with a mark (see {@link #mark}) once every task submitted before
      *     it has finished; called from any thread, marks in order
@@ -51,16 +48,19 @@ final class PathOrderedExecutor {
     PathOrderedExecutor(int maxInFlight, String threadNamePrefix, LongConsumer onMarkReached) {
         this.onMarkReached = onMarkReached;
         this.maxInFlight = maxInFlight;
-        this.permits = new Semaphore(maxInFlight);
         this.threads = Executors.newFixedThreadPool(maxInFlight, daemonThreads(threadNamePrefix));
     }
 
+    /** Whether {@code maxInFlight} tasks are submitted and not finished. */
+    boolean isFull() {
+        return inFlight.get() >= maxInFlight;
+    }
+
     /**
-     * Runs {@code task} after every task submitted earlier with the same key. The task must not
-     * throw; if it does, its successors still run.
+     * Runs {@code task} after every task submitted earlier with the same key, then {@code onDone}
+     * on the same I/O thread. Neither may throw; if one does, the key's successors still run.
      */
-    void submit(String key, Runnable task) throws InterruptedException {
-        permits.acquire();
+    void submit(String key, Runnable task, Runnable onDone) {
         inFlight.incrementAndGet();
         long sequence;
         synchronized (this) {
@@ -68,7 +68,7 @@ final class PathOrderedExecutor {
         }
         unfinished.add(sequence);
         CompletableFuture<Void> previous = lastTaskByKey.get(key);
-        CompletableFuture<Void> done =
+        CompletableFuture<Void> ran =
                 previous == null
                         ? CompletableFuture.runAsync(task, threads)
                         : previous.handleAsync(
@@ -77,21 +77,23 @@ final class PathOrderedExecutor {
                                     return null;
                                 },
                                 threads);
-        lastTaskByKey.put(key, done);
-        done.whenComplete(
-                (ignored, error) -> {
-                    try {
-                        lastTaskByKey.remove(key, done);
-                        unfinished.remove(sequence);
-                        inFlight.decrementAndGet();
-                        // Before the permit: whoever awaits idleness also sees the marks reached.
-                        reportReachedMarks();
-                    } finally {
-                        // Never lost: a missing permit would block awaitIdle (the sink's flush,
-                        // hence every checkpoint) for ever.
-                        permits.release();
-                    }
-                });
+        // The key's next task waits for this whole stage, completion handed on included, so the
+        // completions of one key are handed on in submission order.
+        CompletableFuture<Void> finished =
+                ran.handle(
+                        (ignored, error) -> {
+                            inFlight.decrementAndGet();
+                            try {
+                                onDone.run();
+                            } finally {
+                                // After onDone: a mark never overtakes the completions it covers.
+                                unfinished.remove(sequence);
+                                reportReachedMarks();
+                            }
+                            return null;
+                        });
+        lastTaskByKey.put(key, finished);
+        finished.whenComplete((ignored, error) -> lastTaskByKey.remove(key, finished));
     }
 
     /**
@@ -125,19 +127,19 @@ final class PathOrderedExecutor {
             if (!any) {
                 return;
             }
+            // Inside the lock: two threads reporting at once must not swap their marks.
+            onMarkReached.accept(reached);
         }
-        onMarkReached.accept(reached);
     }
 
-    /** Blocks until every submitted task has finished. */
-    void awaitIdle() throws InterruptedException {
-        permits.acquire(maxInFlight);
-        permits.release(maxInFlight);
-    }
-
-    /** Submitted tasks not yet finished (for the gauge). */
+    /** Submitted tasks not yet finished (for the gauge and the flush). */
     int inFlight() {
         return inFlight.get();
+    }
+
+    /** Submitted tasks whose completion was not handed on yet. */
+    boolean hasUnfinished() {
+        return !unfinished.isEmpty();
     }
 
     /**

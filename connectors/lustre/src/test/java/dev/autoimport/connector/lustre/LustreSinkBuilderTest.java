@@ -16,8 +16,7 @@ class LustreSinkBuilderTest {
     private LustreSinkBuilder complete() {
         return LustreSink.builder()
                 .setRoot(root.toString())
-                .setContentSource(new MapContentSource())
-                .setListenerFactory(RecordingListener.sharedFactory("builder-test"));
+                .setContentSource(new MapContentSource());
     }
 
     @Test
@@ -41,8 +40,6 @@ class LustreSinkBuilderTest {
                 .hasMessageStartingWith("setRoot(...) is required");
         assertThatThrownBy(() -> complete().setContentSource(null).build())
                 .hasMessageStartingWith("setContentSource(...) is required");
-        assertThatThrownBy(() -> complete().setListenerFactory(null).build())
-                .hasMessageStartingWith("setListenerFactory(...) is required");
     }
 
     @Test

@@ -7,7 +7,6 @@ import static dev.autoimport.connector.lustre.TestActions.none;
 import static dev.autoimport.connector.lustre.TestActions.writeFile;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.autoimport.connector.lustre.ContentSource.ContentGoneException;
 import dev.autoimport.connector.lustre.ContentSource.SourceUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,22 +58,22 @@ class LustreSinkITCase {
         actions.add(delete("old/stale.txt"));
         actions.add(none("data/part-1/file-1.bin"));
         actions.add(writeFile("gone", "e1", "never stored"));
-        String listenerId = UUID.randomUUID().toString();
-
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.enableCheckpointing(50);
-        env.fromData(LustreAction.class, actions.toArray(new LustreAction[0]))
-                .keyBy(action -> action.path)
-                .sinkTo(
+        List<LustreAction> outcomes =
+                collect(
                         LustreSink.builder()
                                 .setRoot(root.toString())
                                 .setContentSource(blobs)
-                                .setListenerFactory(RecordingListener.sharedFactory(listenerId))
                                 .setMaxConcurrentActions(4)
-                                .build())
-                .name("lustre");
-        env.execute("lustre sink IT");
+                                .build()
+                                .writeTo(
+                                        env.fromData(
+                                                        LustreAction.class,
+                                                        actions.toArray(new LustreAction[0]))
+                                                .keyBy(action -> action.path),
+                                        "lustre"));
 
         for (int i = 0; i < 40; i++) {
             assertThat(root.resolve("data/part-" + (i % 4) + "/file-" + i + ".bin"))
@@ -88,9 +89,23 @@ class LustreSinkITCase {
                 .as("no staging area, only the link's import marker")
                 .isDirectoryNotContaining(p -> !p.endsWith(LinkMarkers.DIRECTORY));
 
-        RecordingListener listener = RecordingListener.shared(listenerId);
-        assertThat(listener.successes).hasSize(actions.size() - 1);
-        assertThat(listener.onlyFailure().error()).isInstanceOf(ContentGoneException.class);
+        assertThat(outcomes).hasSize(actions.size());
+        assertThat(outcomes)
+                .filteredOn(o -> o.report == LustreAction.Report.ERROR)
+                .singleElement()
+                .satisfies(
+                        failed -> {
+                            assertThat(failed.path).isEqualTo("gone");
+                            assertThat(failed.error).contains("gone");
+                        });
+    }
+
+    private static List<LustreAction> collect(DataStream<LustreAction> outcomes) throws Exception {
+        List<LustreAction> all = new ArrayList<>();
+        try (CloseableIterator<LustreAction> it = outcomes.executeAndCollect("lustre sink IT")) {
+            it.forEachRemaining(all::add);
+        }
+        return all;
     }
 
     @Test
@@ -113,24 +128,27 @@ class LustreSinkITCase {
                 StreamExecutionEnvironment.getExecutionEnvironment(restartAtOnce);
         env.setParallelism(2);
         env.enableCheckpointing(50);
-        env.fromData(LustreAction.class, actions.toArray(new LustreAction[0]))
-                .keyBy(action -> action.path)
-                .sinkTo(
+        List<LustreAction> outcomes =
+                collect(
                         LustreSink.builder()
                                 .setRoot(root.toString())
                                 .setContentSource(
                                         new FailingOnceContentSource(id, blobs, "data/file-7"))
-                                .setListenerFactory(RecordingListener.sharedFactory(id))
-                                .build());
-        env.execute("lustre sink restart IT");
+                                .build()
+                                .writeTo(
+                                        env.fromData(
+                                                        LustreAction.class,
+                                                        actions.toArray(new LustreAction[0]))
+                                                .keyBy(action -> action.path),
+                                        "lustre"));
 
         assertThat(FAILURES_LEFT.get(id).get()).as("the failure happened").isNegative();
         for (int i = 0; i < 20; i++) {
             assertThat(root.resolve("data/file-" + i)).hasContent("content " + i);
         }
-        assertThat(RecordingListener.shared(id).failures)
+        assertThat(outcomes)
                 .as("no blob counted as an error")
-                .isEmpty();
+                .noneMatch(o -> o.report == LustreAction.Report.ERROR);
         assertThat(root.resolve(LustrePaths.RESERVED_NAME)).doesNotExist();
     }
 

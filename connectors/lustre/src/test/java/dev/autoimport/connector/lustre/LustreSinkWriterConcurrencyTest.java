@@ -43,9 +43,9 @@ class LustreSinkWriterConcurrencyTest extends SinkWriterTestBase {
                 lastEtag.put(path, etag);
             }
             writtenOrder.computeIfAbsent(path, p -> new ArrayList<>()).add(label(action));
-            writer.write(action, null);
+            writer.write(action);
         }
-        writer.flush(false);
+        writer.flush();
 
         assertThat(listener.failures).isEmpty();
         Map<String, List<String>> appliedOrder = new HashMap<>();
@@ -64,65 +64,64 @@ class LustreSinkWriterConcurrencyTest extends SinkWriterTestBase {
     }
 
     @Test
-    void flushWaitsForEveryActionInFlight() throws Exception {
+    void flushYieldsUntilEveryActionInFlightIsReported() throws Exception {
         GatedContentSource source = new GatedContentSource();
         LustreSinkWriter writer = openWriter(source, 4);
         for (String name : List.of("f1", "f2", "f3")) {
-            writer.write(writeFile(name, "e1", name), null);
+            writer.write(writeFile(name, "e1", name));
         }
         source.started.acquire(3);
         assertThat(metrics.read(LustreSinkMetrics.ACTIONS_IN_FLIGHT)).isEqualTo(3);
-
-        AtomicReference<Exception> flushFailure = new AtomicReference<>();
-        Thread flusher =
+        AtomicReference<List<String>> whileHanging = new AtomicReference<>();
+        Thread opener =
                 new Thread(
                         () -> {
                             try {
-                                writer.flush(false);
+                                Thread.sleep(200);
+                                whileHanging.set(rootEntries());
                             } catch (Exception e) {
-                                flushFailure.set(e);
+                                whileHanging.set(List.of("failed: " + e));
                             }
+                            source.gate.countDown();
                         });
-        flusher.start();
-        awaitParked(flusher);
-        assertThat(rootEntries()).as("placed while the downloads hang").isEmpty();
+        opener.start();
 
-        source.gate.countDown();
-        flusher.join();
+        writer.flush();
 
-        assertThat(flushFailure.get()).isNull();
+        opener.join();
+        assertThat(whileHanging.get()).as("placed while the downloads hang").isEmpty();
         assertThat(rootEntries()).containsExactly("f1", "f2", "f3");
         assertThat(listener.successes).hasSize(3);
         assertThat(metrics.read(LustreSinkMetrics.ACTIONS_IN_FLIGHT)).isEqualTo(0);
     }
 
     @Test
-    void writeBlocksWhileTheMaximumNumberOfActionsIsUnfinished() throws Exception {
+    void writeYieldsWhileTheMaximumNumberOfActionsIsUnfinished() throws Exception {
         GatedContentSource source = new GatedContentSource();
         LustreSinkWriter writer = openWriter(source, 2);
-        writer.write(writeFile("a", "e1", "a"), null);
-        writer.write(writeFile("b", "e1", "b"), null);
+        writer.write(writeFile("a", "e1", "a"));
+        writer.write(writeFile("b", "e1", "b"));
         source.started.acquire(2);
-
-        AtomicReference<Exception> writeFailure = new AtomicReference<>();
-        Thread third =
+        AtomicReference<Integer> inFlightWhileFull = new AtomicReference<>();
+        Thread opener =
                 new Thread(
                         () -> {
                             try {
-                                writer.write(writeFile("c", "e1", "c"), null);
-                            } catch (Exception e) {
-                                writeFailure.set(e);
+                                Thread.sleep(200);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
                             }
+                            inFlightWhileFull.set(
+                                    (Integer) metrics.read(LustreSinkMetrics.ACTIONS_IN_FLIGHT));
+                            source.gate.countDown();
                         });
-        third.start();
-        awaitParked(third);
-        assertThat(metrics.read(LustreSinkMetrics.ACTIONS_IN_FLIGHT)).isEqualTo(2);
+        opener.start();
 
-        source.gate.countDown();
-        third.join();
-        writer.flush(false);
+        writer.write(writeFile("c", "e1", "c"));
+        writer.flush();
 
-        assertThat(writeFailure.get()).isNull();
+        opener.join();
+        assertThat(inFlightWhileFull.get()).as("the third waited for room").isEqualTo(2);
         assertThat(rootEntries()).containsExactly("a", "b", "c");
     }
 
@@ -130,8 +129,8 @@ class LustreSinkWriterConcurrencyTest extends SinkWriterTestBase {
     void closingWhileActionsRunLeavesNoStagedEntriesAndReportsNothing() throws Exception {
         GatedContentSource source = new GatedContentSource();
         LustreSinkWriter writer = openWriter(source, 4);
-        writer.write(writeFile("a", "e1", "a"), null);
-        writer.write(writeFile("b", "e1", "b"), null);
+        writer.write(writeFile("a", "e1", "a"));
+        writer.write(writeFile("b", "e1", "b"));
         source.started.acquire(2);
 
         writer.close();
@@ -144,17 +143,6 @@ class LustreSinkWriterConcurrencyTest extends SinkWriterTestBase {
 
     private static String label(LustreAction action) {
         return action.operation + " " + action.etag;
-    }
-
-    /** Waits until the thread blocks (parks); fails if it finishes instead. */
-    private static void awaitParked(Thread thread) throws InterruptedException {
-        while (thread.getState() != Thread.State.WAITING
-                && thread.getState() != Thread.State.TIMED_WAITING) {
-            assertThat(thread.getState())
-                    .as("the thread should block, not finish")
-                    .isNotEqualTo(Thread.State.TERMINATED);
-            Thread.sleep(1);
-        }
     }
 
     /** Content derived from blob name and etag, delivered after a short random pause. */

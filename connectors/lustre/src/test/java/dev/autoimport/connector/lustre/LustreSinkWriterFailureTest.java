@@ -13,7 +13,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.apache.flink.metrics.MetricGroup;
 import org.junit.jupiter.api.Test;
 
 /** Failures of one blob, failures of the file system, and what is left behind. */
@@ -145,7 +144,7 @@ class LustreSinkWriterFailureTest extends SinkWriterTestBase {
                 writeFile("a/b/c", "e1", "c"),
                 TestActions.makeSymlink("l", "e1", "a/b/c"),
                 TestActions.makeDirectory("d", 0755));
-        writer.flush(true);
+        writer.flush();
         writer.close();
 
         assertThat(rootEntries()).containsExactly("a", "d", "l");
@@ -173,15 +172,15 @@ class LustreSinkWriterFailureTest extends SinkWriterTestBase {
         apply(writer, writeFile("before", "e1", "x"));
 
         StagingArea.deleteRecursively(rootPath);
-        writer.write(writeFile("after", "e1", "x"), null);
+        writer.write(writeFile("after", "e1", "x"));
 
-        assertThatThrownBy(() -> writer.flush(false))
+        assertThatThrownBy(() -> writer.flush())
                 .isInstanceOf(LustreRootFailureException.class)
                 .hasMessageContaining("Lustre root " + rootPath)
                 .hasMessageContaining("does not exist")
                 .hasMessageContaining("Flink restarts it from the last completed checkpoint");
         assertThat(listener.failures).as("not a blob error: it is replayed").isEmpty();
-        assertThatThrownBy(() -> writer.write(writeFile("later", "e1", "x"), null))
+        assertThatThrownBy(() -> writer.write(writeFile("later", "e1", "x")))
                 .isInstanceOf(LustreRootFailureException.class);
         writer.close();
     }
@@ -207,9 +206,9 @@ class LustreSinkWriterFailureTest extends SinkWriterTestBase {
                             };
             LustreSinkWriter writer = openWriter(sinkOn(mount, wrapping, 2), 0, 1);
 
-            writer.write(writeFile("big", "e1", twoMegabytes.length, 0644), null);
+            writer.write(writeFile("big", "e1", twoMegabytes.length, 0644));
 
-            assertThatThrownBy(() -> writer.flush(false))
+            assertThatThrownBy(() -> writer.flush())
                     .isInstanceOf(LustreRootFailureException.class)
                     .hasMessageContaining("Lustre root " + mount)
                     .hasMessageContaining("No space left on device")
@@ -235,9 +234,9 @@ class LustreSinkWriterFailureTest extends SinkWriterTestBase {
             LustreSinkWriter writer = openWriter(sinkOn(mount, blobs, 2), 0, 1);
             ShellCommands.runOrFail("mount", "-o", "remount,ro", mount.toString());
 
-            writer.write(writeFile("file", "e1", "x"), null);
+            writer.write(writeFile("file", "e1", "x"));
 
-            assertThatThrownBy(() -> writer.flush(false))
+            assertThatThrownBy(() -> writer.flush())
                     .isInstanceOf(LustreRootFailureException.class)
                     .hasMessageContaining("Read-only file system")
                     .hasMessageContaining("remount the file system read-write");
@@ -258,9 +257,9 @@ class LustreSinkWriterFailureTest extends SinkWriterTestBase {
                         };
         LustreSinkWriter writer = openWriter(lostCredential, 2);
 
-        writer.write(writeFile("file", "e1", "x"), null);
+        writer.write(writeFile("file", "e1", "x"));
 
-        assertThatThrownBy(() -> writer.flush(false))
+        assertThatThrownBy(() -> writer.flush())
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("content source cannot serve blobs")
                 .hasMessageContaining("credential expired");
@@ -268,33 +267,28 @@ class LustreSinkWriterFailureTest extends SinkWriterTestBase {
     }
 
     @Test
-    void aFailingListenerFailsTheJob() throws Exception {
+    void aFailingListenerFailsTheTask() throws Exception {
         blobs.put("file", "e1", "x");
-        ActionListener.Factory broken =
-                (MetricGroup group, int subtask) ->
-                        new ActionListener() {
-                            @Override
-                            public void onSuccess(LustreAction action) {
-                                throw new IllegalStateException("counter broke");
-                            }
+        ActionListener broken =
+                new ActionListener() {
+                    @Override
+                    public void onSuccess(LustreAction action) {
+                        throw new IllegalStateException("counter broke");
+                    }
 
-                            @Override
-                            public void onFailure(
-                                    LustreAction action, Throwable error, int attempts) {}
-                        };
+                    @Override
+                    public void onFailure(LustreAction action, Throwable error, int attempts) {}
+                };
         LustreSink sink =
-                LustreSink.builder()
-                        .setRoot(rootPath.toString())
-                        .setContentSource(blobs)
-                        .setListenerFactory(broken)
-                        .build();
-        LustreSinkWriter writer = openWriter(sink, 0, 1);
+                LustreSink.builder().setRoot(rootPath.toString()).setContentSource(blobs).build();
+        LustreSinkWriter writer = sink.createWriter(0, 1, metrics, mailbox, broken);
+        try {
+            writer.write(writeFile("file", "e1", "x"));
 
-        writer.write(writeFile("file", "e1", "x"), null);
-
-        assertThatThrownBy(() -> writer.flush(false))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("listener failed")
-                .hasRootCauseMessage("counter broke");
+            // The outcome runs as a mail on the task's thread: its failure is the task's.
+            assertThatThrownBy(writer::flush).hasMessage("counter broke");
+        } finally {
+            writer.close();
+        }
     }
 }

@@ -400,9 +400,9 @@ class LustreSinkWriterTest extends SinkWriterTestBase {
             String dir = "race-" + round;
             blobs.put(dir, "e1", outside.toString()).put(dir + "/file", "e1", "data");
             apply(writer, makeDirectory(dir, 0755));
-            writer.write(replacing(writeFile(dir + "/file", "e1", "data")), null);
-            writer.write(replacing(makeSymlink(dir, "e1", outside.toString())), null);
-            writer.flush(false);
+            writer.write(replacing(writeFile(dir + "/file", "e1", "data")));
+            writer.write(replacing(makeSymlink(dir, "e1", outside.toString())));
+            writer.flush();
         }
         assertThat(outside).isEmptyDirectory();
     }
@@ -413,10 +413,10 @@ class LustreSinkWriterTest extends SinkWriterTestBase {
         LustreSinkWriter writer = openWriter();
         LustreAction action = writeFile("original", "e1", "x");
 
-        writer.write(action, null);
+        writer.write(action);
         action.path = "changed-after-write";
         action.attributes.mode = 0777;
-        writer.flush(false);
+        writer.flush();
 
         assertThat(rootEntries()).containsExactly("original");
         assertThat(mode(rootPath.resolve("original"))).isEqualTo(0644);
@@ -429,7 +429,6 @@ class LustreSinkWriterTest extends SinkWriterTestBase {
                 LustreSink.builder()
                         .setRoot(rootPath.toString())
                         .setContentSource(blobs)
-                        .setListenerFactory(listener.factory())
                         .setSyncFiles(true)
                         .build();
 

@@ -22,10 +22,10 @@ class PathOrderedExecutorMarkTest {
         CountDownLatch releaseSlow = new CountDownLatch(1);
         CountDownLatch allDone = new CountDownLatch(3);
 
-        executor.submit("slow", () -> await(releaseSlow, allDone));
-        executor.submit("fast-1", allDone::countDown);
+        executor.submit("slow", () -> await(releaseSlow, allDone), () -> {});
+        executor.submit("fast-1", allDone::countDown, () -> {});
         executor.mark(100);
-        executor.submit("fast-2", allDone::countDown);
+        executor.submit("fast-2", allDone::countDown, () -> {});
         executor.mark(200);
 
         while (executor.inFlight() > 1) {
@@ -35,7 +35,10 @@ class PathOrderedExecutorMarkTest {
 
         releaseSlow.countDown();
         assertThat(allDone.await(10, TimeUnit.SECONDS)).isTrue();
-        executor.awaitIdle();
+        awaitIdle(executor);
+        for (int i = 0; i < 1000 && reached.isEmpty(); i++) {
+            Thread.sleep(5); // reported just after the last task leaves the unfinished set
+        }
         assertThat(reached).containsExactly(200L);
         executor.shutdownNow(5, TimeUnit.SECONDS);
     }
@@ -63,13 +66,18 @@ class PathOrderedExecutorMarkTest {
         try {
             for (int round = 0; round < 5_000; round++) {
                 CyclicBarrier together = new CyclicBarrier(2);
-                executor.submit("a", () -> awaitQuietly(together));
-                executor.submit("b", () -> awaitQuietly(together));
+                executor.submit("a", () -> awaitQuietly(together), () -> {});
+                executor.submit("b", () -> awaitQuietly(together), () -> {});
                 executor.mark(round);
+                long finalRound = round;
                 Future<?> idle =
                         waiter.submit(
                                 () -> {
-                                    executor.awaitIdle();
+                                    awaitIdle(executor);
+                                    while (reached.isEmpty()
+                                            || reached.get(reached.size() - 1) != finalRound) {
+                                        Thread.sleep(1);
+                                    }
                                     return null;
                                 });
                 idle.get(10, TimeUnit.SECONDS);
@@ -78,6 +86,12 @@ class PathOrderedExecutorMarkTest {
         } finally {
             waiter.shutdownNow();
             executor.shutdownNow(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitIdle(PathOrderedExecutor executor) throws InterruptedException {
+        while (executor.hasUnfinished()) {
+            Thread.sleep(1);
         }
     }
 

@@ -131,7 +131,6 @@ class PathSynchronizerTest extends SinkWriterTestBase {
                 LustreSink.builder()
                         .setRoot(rootPath.toString())
                         .setContentSource(service)
-                        .setListenerFactory(listener.factory())
                         .setPolicy(new TestPolicy())
                         .build(),
                 0,

@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.streaming.runtime.tasks.StreamTaskActionExecutor;
+import org.apache.flink.streaming.runtime.tasks.mailbox.MailboxExecutorImpl;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailboxImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +30,16 @@ abstract class SinkWriterTestBase {
     final RecordingListener listener = new RecordingListener();
     final MapContentSource blobs = new MapContentSource();
     final GaugeRecordingMetricGroup metrics = new GaugeRecordingMetricGroup();
+
+    /**
+     * The test thread's mailbox, as a task's: outcomes arrive there while writes and flushes yield.
+     */
+    final MailboxExecutor mailbox =
+            new MailboxExecutorImpl(
+                    new TaskMailboxImpl(Thread.currentThread()),
+                    0,
+                    StreamTaskActionExecutor.IMMEDIATE);
+
     private final List<LustreSinkWriter> writers = new ArrayList<>();
 
     @BeforeEach
@@ -52,7 +66,8 @@ abstract class SinkWriterTestBase {
 
     LustreSinkWriter openWriter(LustreSink sink, int subtaskIndex, int parallelism)
             throws IOException {
-        LustreSinkWriter writer = sink.createWriter(subtaskIndex, parallelism, metrics);
+        LustreSinkWriter writer =
+                sink.createWriter(subtaskIndex, parallelism, metrics, mailbox, listener);
         writers.add(writer);
         return writer;
     }
@@ -61,7 +76,6 @@ abstract class SinkWriterTestBase {
         return LustreSink.builder()
                 .setRoot(root.toString())
                 .setContentSource(source)
-                .setListenerFactory(listener.factory())
                 .setMaxConcurrentActions(maxConcurrentActions)
                 .build();
     }
@@ -69,9 +83,9 @@ abstract class SinkWriterTestBase {
     /** Writes the actions and flushes, as a checkpoint would. */
     static void apply(LustreSinkWriter writer, LustreAction... actions) throws Exception {
         for (LustreAction action : actions) {
-            writer.write(action, null);
+            writer.write(action);
         }
-        writer.flush(false);
+        writer.flush();
     }
 
     Path stagingOfSubtask0() {
