@@ -212,7 +212,13 @@ public final class BlobServiceProxy implements AutoCloseable {
 
         private static <K> Map<K, Long> subtract(Map<K, Long> a, Map<K, Long> b) {
             Map<K, Long> out = new TreeMap<>();
-            a.forEach((k, v) -> out.put(k, v - b.getOrDefault(k, 0L)));
+            a.forEach(
+                    (k, v) -> {
+                        long d = v - b.getOrDefault(k, 0L);
+                        if (d != 0) {
+                            out.put(k, d);
+                        }
+                    });
             return Collections.unmodifiableMap(out);
         }
 
@@ -303,18 +309,12 @@ public final class BlobServiceProxy implements AutoCloseable {
 
     /** The Azurite account's blob endpoint through the proxy. */
     public String blobEndpoint() {
-        return "http://127.0.0.1:" + port() + "/" + AzuriteExtension.ACCOUNT_NAME;
+        return AzuriteExtension.blobEndpoint(port());
     }
 
     /** A connection string for the Azurite account through the proxy. */
     public String connectionString() {
-        return "DefaultEndpointsProtocol=http;AccountName="
-                + AzuriteExtension.ACCOUNT_NAME
-                + ";AccountKey="
-                + AzuriteExtension.ACCOUNT_KEY
-                + ";BlobEndpoint="
-                + blobEndpoint()
-                + ";";
+        return AzuriteExtension.connectionString(port());
     }
 
     /** Adds {@code delay} to every response from now on (zero: none). */
