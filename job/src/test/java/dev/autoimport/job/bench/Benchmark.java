@@ -164,77 +164,11 @@ public final class Benchmark {
             Path warm = fresh("import-latency-warmup");
             importer.run(via, spec.container(), warm, LOGGING_CONTAINER, options.jobArgs, null);
             deleteTree(warm);
-            for (int delay : plan.delaysMillis()) {
-                proxy.setDelay(Duration.ofMillis(delay));
-                Path importDir = fresh("import-latency");
-                waitForQuiet();
-                BlobServiceProxy.Counts before = proxy.counts();
-                double proxyCpu0 = proxy.cpuSeconds();
-                ImportRunner.Run r =
-                        importer.run(
-                                via,
-                                spec.container(),
-                                importDir,
-                                LOGGING_CONTAINER,
-                                options.jobArgs,
-                                "latency-" + delay + "ms");
-                double proxyCpu = proxy.cpuSeconds() - proxyCpu0;
-                rows.add(
-                        new LatencySweep.Row(
-                                LatencySweep.FULL_SYNC,
-                                Results.IMPORT,
-                                delay,
-                                r.blobsWalked(),
-                                r.seconds(),
-                                Double.NaN,
-                                proxy.counts().minus(before),
-                                r.cpuSeconds() - proxyCpu,
-                                proxyCpu,
-                                r.azuriteCpuSeconds(),
-                                BlobSyncLoad.Latency.NONE));
-                log(
-                        "+%d ms: import job %.1f s, %,.0f files/s, requests %s",
-                        delay,
-                        r.seconds(),
-                        r.blobsWalked() / r.seconds(),
-                        proxy.counts().minus(before));
-                check(
-                        r.imported() == spec.blobs() && r.errors() == 0,
-                        "latency +%d ms: the import job imported %,d of %,d blobs, %d errors",
-                        delay,
-                        r.imported(),
-                        spec.blobs(),
-                        r.errors());
-                if (!options.skipRclone) {
-                    Path rcloneDir = fresh("rclone-latency");
-                    waitForQuiet();
-                    before = proxy.counts();
-                    proxyCpu0 = proxy.cpuSeconds();
-                    RcloneRunner.Run rc = rclone.sync(spec.container(), sas, rcloneDir);
-                    rows.add(
-                            new LatencySweep.Row(
-                                    LatencySweep.FULL_SYNC,
-                                    Results.RCLONE,
-                                    delay,
-                                    spec.blobs(),
-                                    rc.seconds(),
-                                    Double.NaN,
-                                    proxy.counts().minus(before),
-                                    rc.cpuSeconds(),
-                                    proxy.cpuSeconds() - proxyCpu0,
-                                    rc.azuriteCpuSeconds(),
-                                    BlobSyncLoad.Latency.NONE));
-                    log(
-                            "+%d ms: rclone %.1f s, %,.0f files/s, requests %s",
-                            delay,
-                            rc.seconds(),
-                            spec.blobs() / rc.seconds(),
-                            proxy.counts().minus(before));
-                    compareTrees("latency +" + delay + " ms", rcloneDir, importDir, spec.blobs());
-                    deleteTree(rcloneDir);
-                }
-                deleteTree(importDir);
+            List<LatencySweep.Row> passes = new ArrayList<>();
+            for (int delay : LatencySweep.thereAndBack(plan.delaysMillis())) {
+                passes.addAll(fullSyncs(proxy, via, spec, sas, delay));
             }
+            rows.addAll(LatencySweep.addUp(passes));
             proxy.setDelay(Duration.ZERO);
             azurite.serviceClient().getBlobContainerClient(spec.container()).delete();
             if (options.blobSync) {
@@ -278,6 +212,77 @@ public final class Benchmark {
                                 backlogs == null
                                         ? OptionalLong.empty()
                                         : backlogs.checkpointBytes()));
+    }
+
+    /** The import job's and rclone's full sync of {@code spec} through the proxy at one delay. */
+    private List<LatencySweep.Row> fullSyncs(
+            BlobServiceProxy proxy, AzuriteServer via, Corpus.Spec spec, String sas, int delay)
+            throws Exception {
+        List<LatencySweep.Row> rows = new ArrayList<>();
+        proxy.setDelay(Duration.ofMillis(delay));
+        Path importDir = fresh("import-latency");
+        waitForQuiet();
+        BlobServiceProxy.Counts before = proxy.counts();
+        double proxyCpu0 = proxy.cpuSeconds();
+        ImportRunner.Run r =
+                importer.run(
+                        via,
+                        spec.container(),
+                        importDir,
+                        LOGGING_CONTAINER,
+                        options.jobArgs,
+                        "latency-" + delay + "ms");
+        double proxyCpu = proxy.cpuSeconds() - proxyCpu0;
+        rows.add(
+                new LatencySweep.Row(
+                        LatencySweep.FULL_SYNC,
+                        Results.IMPORT,
+                        delay,
+                        r.blobsWalked(),
+                        r.seconds(),
+                        Double.NaN,
+                        proxy.counts().minus(before),
+                        r.cpuSeconds() - proxyCpu,
+                        proxyCpu,
+                        r.azuriteCpuSeconds(),
+                        BlobSyncLoad.Latency.NONE));
+        log(
+                "+%d ms: import job %.1f s, %,.0f files/s, requests %s",
+                delay, r.seconds(), r.blobsWalked() / r.seconds(), proxy.counts().minus(before));
+        check(
+                r.imported() == spec.blobs() && r.errors() == 0,
+                "latency +%d ms: the import job imported %,d of %,d blobs, %d errors",
+                delay,
+                r.imported(),
+                spec.blobs(),
+                r.errors());
+        if (!options.skipRclone) {
+            Path rcloneDir = fresh("rclone-latency");
+            waitForQuiet();
+            before = proxy.counts();
+            proxyCpu0 = proxy.cpuSeconds();
+            RcloneRunner.Run rc = rclone.sync(spec.container(), sas, rcloneDir);
+            rows.add(
+                    new LatencySweep.Row(
+                            LatencySweep.FULL_SYNC,
+                            Results.RCLONE,
+                            delay,
+                            spec.blobs(),
+                            rc.seconds(),
+                            Double.NaN,
+                            proxy.counts().minus(before),
+                            rc.cpuSeconds(),
+                            proxy.cpuSeconds() - proxyCpu0,
+                            rc.azuriteCpuSeconds(),
+                            BlobSyncLoad.Latency.NONE));
+            log(
+                    "+%d ms: rclone %.1f s, %,.0f files/s, requests %s",
+                    delay, rc.seconds(), spec.blobs() / rc.seconds(), proxy.counts().minus(before));
+            compareTrees("latency +" + delay + " ms", rcloneDir, importDir, spec.blobs());
+            deleteTree(rcloneDir);
+        }
+        deleteTree(importDir);
+        return rows;
     }
 
     private void smallContainer(Corpus.Spec spec) throws Exception {

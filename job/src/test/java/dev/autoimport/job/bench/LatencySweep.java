@@ -3,7 +3,9 @@ package dev.autoimport.job.bench;
 import dev.autoimport.connector.blob.testing.BlobServiceProxy;
 import dev.autoimport.connector.blob.testing.BlobServiceProxy.RequestKind;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,12 +74,52 @@ final class LatencySweep {
         }
 
         /**
+         * Two measurements of the same kind and delay as one: their files, times and costs added.
+         */
+        Row plus(Row other) {
+            return new Row(
+                    measure,
+                    tool,
+                    delayMillis,
+                    files + other.files,
+                    seconds + other.seconds,
+                    secondsFromFirst + other.secondsFromFirst,
+                    requests.plus(other.requests),
+                    clientCpuSeconds + other.clientCpuSeconds,
+                    proxyCpuSeconds + other.proxyCpuSeconds,
+                    azuriteCpuSeconds + other.azuriteCpuSeconds,
+                    BlobSyncLoad.Latency.NONE);
+        }
+
+        /**
          * Downloads and properties requests per file: what a changed file costs beyond the feed.
          */
         double blobRequestsPerFile() {
             return (requests.get(RequestKind.DOWNLOAD) + requests.get(RequestKind.PROPERTIES))
                     / (double) files;
         }
+    }
+
+    /**
+     * The delays in the order given, then reversed ({@code 0, 10, 30, 30, 10, 0}): with the two
+     * passes of a delay added up ({@link #addUp}), a drift over the run (the JIT still compiling, a
+     * machine growing busier or quieter) weighs on every delay alike.
+     */
+    static List<Integer> thereAndBack(List<Integer> delays) {
+        List<Integer> order = new ArrayList<>(delays);
+        List<Integer> back = new ArrayList<>(delays);
+        Collections.reverse(back);
+        order.addAll(back);
+        return order;
+    }
+
+    /** Rows of the same measure, tool and delay added up into one, in first-seen order. */
+    static List<Row> addUp(List<Row> rows) {
+        Map<String, Row> byKey = new LinkedHashMap<>();
+        for (Row r : rows) {
+            byKey.merge(r.measure() + "|" + r.tool() + "|" + r.delayMillis(), r, Row::plus);
+        }
+        return new ArrayList<>(byKey.values());
     }
 
     /** A sweep's rows, the state size seen by its auto-import job, and its checks. */
@@ -104,7 +146,9 @@ final class LatencySweep {
                                     + " a fixed delay after Azurite answered; at +0 ms too, so rows"
                                     + " compare with each other and not with the direct runs above."
                                     + " Full sync: %,d small blobs, from scratch, by the import job"
-                                    + " and by `rclone sync` with the same flags as above. Backlogs:"
+                                    + " and by `rclone sync` with the same flags as above, twice per"
+                                    + " delay (the delays in order, then in reverse; both passes"
+                                    + " added up). Backlogs:"
                                     + " the auto-import job past its walk of %,d pre-existing paths;"
                                     + " %,d no-download events (1 in %d a deletion, the others"
                                     + " replays) and %,d `BlobCreated` events of new versions,"

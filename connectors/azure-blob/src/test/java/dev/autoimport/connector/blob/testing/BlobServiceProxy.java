@@ -204,21 +204,26 @@ public final class BlobServiceProxy implements AutoCloseable {
 
         /** The difference to an earlier snapshot. */
         public Counts minus(Counts earlier) {
-            return new Counts(
-                    subtract(byKind, earlier.byKind),
-                    subtract(byMethodAndKind, earlier.byMethodAndKind),
-                    subtract(faults, earlier.faults));
+            return combine(earlier, -1);
         }
 
-        private static <K> Map<K, Long> subtract(Map<K, Long> a, Map<K, Long> b) {
-            Map<K, Long> out = new TreeMap<>();
-            a.forEach(
-                    (k, v) -> {
-                        long d = v - b.getOrDefault(k, 0L);
-                        if (d != 0) {
-                            out.put(k, d);
-                        }
-                    });
+        /** The sum of two counts, e.g. of two measurements of the same kind. */
+        public Counts plus(Counts other) {
+            return combine(other, 1);
+        }
+
+        private Counts combine(Counts other, int sign) {
+            return new Counts(
+                    combine(byKind, other.byKind, sign),
+                    combine(byMethodAndKind, other.byMethodAndKind, sign),
+                    combine(faults, other.faults, sign));
+        }
+
+        /** {@code a + sign × b} per key, without the keys that come to 0. */
+        private static <K> Map<K, Long> combine(Map<K, Long> a, Map<K, Long> b, int sign) {
+            Map<K, Long> out = new TreeMap<>(a);
+            b.forEach((k, v) -> out.merge(k, sign * v, Long::sum));
+            out.values().removeIf(v -> v == 0);
             return Collections.unmodifiableMap(out);
         }
 
