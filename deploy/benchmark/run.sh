@@ -4,14 +4,18 @@
 # (in-process MiniCluster, parallelism 2), each from scratch, again unchanged, and again after 100
 # changes (and the auto-import job through the change feed); then blob sync under load (change-feed
 # events at 1,000 / 5,000 / 20,000 per second, downloads at 500 per second, a 200,000-event
-# backlog). Prints the tables and writes src/site/benchmarks/{results.md,*.png}.
+# backlog); then the latency section (the same syncs through an in-process proxy adding 0, 10 and
+# 30 ms to every response). Prints the tables and writes src/site/benchmarks/{results.md,*.png}.
 #
 #   deploy/benchmark/run.sh             full run (10,000 + 100,000 + mixed + blob sync), 25-35 minutes
 #   deploy/benchmark/run.sh --quick     smoke run: 10,000 blobs, short blob-sync steps; results under
 #                                       the work dir
 #   deploy/benchmark/run.sh --million   also 1,000,000 blobs (about 40 more minutes)
+#   deploy/benchmark/run.sh --latency   the latency section alone (+0/+10/+30 ms through a proxy);
+#                                       results under the work dir
 #
-# More options (--sizes, --job-args, --rclone-flags, --skip-rclone, --blob-sync-only ...):
+# More options (--sizes, --job-args, --rclone-flags, --skip-rclone, --blob-sync-only,
+# --skip-latency, --latency-blobs ...):
 # deploy/benchmark/README.md.
 # Environment: BENCH_JFR=1 records each import run and blob-sync step with JFR into work/jfr/;
 # BENCH_HEAP (default 4g) is the benchmark JVM's maximum heap.

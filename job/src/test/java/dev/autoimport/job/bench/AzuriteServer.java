@@ -3,6 +3,7 @@ package dev.autoimport.job.bench;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
+import dev.autoimport.connector.blob.testing.BlobServiceProxy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -32,10 +33,28 @@ final class AzuriteServer implements AutoCloseable {
     private final int port;
     private final Path log;
 
-    private AzuriteServer(Process process, int port, Path log) {
+    /** The port clients connect to: Azurite's own, or a proxy's in front of it. */
+    private final int endpointPort;
+
+    /** False for a view through a proxy ({@link #through}), which does not own the process. */
+    private final boolean owner;
+
+    private AzuriteServer(Process process, int port, Path log, int endpointPort, boolean owner) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.endpointPort = endpointPort;
+        this.owner = owner;
+    }
+
+    /**
+     * The same Azurite as seen through {@code proxy}: clients built from this view ({@link
+     * #connectionString()}, {@link #serviceClient()}) go through the proxy, while {@link #pid()},
+     * {@link #port()} (counting connections to Azurite) and CPU are still Azurite's. Closing the
+     * view leaves Azurite running.
+     */
+    AzuriteServer through(BlobServiceProxy proxy) {
+        return new AzuriteServer(process, port, log, proxy.port(), false);
     }
 
     static AzuriteServer start(Path workDir, int heapMib) throws IOException, InterruptedException {
@@ -63,7 +82,7 @@ final class AzuriteServer implements AutoCloseable {
         Process p = pb.start();
         // Stop it with the benchmark, also when that is interrupted (Ctrl-C, kill).
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "stop-azurite"));
-        AzuriteServer server = new AzuriteServer(p, port, log);
+        AzuriteServer server = new AzuriteServer(p, port, log, port, true);
         server.awaitListening();
         return server;
     }
@@ -77,17 +96,11 @@ final class AzuriteServer implements AutoCloseable {
     }
 
     String blobEndpoint() {
-        return "http://127.0.0.1:" + port + "/" + AzuriteExtension.ACCOUNT_NAME;
+        return AzuriteExtension.blobEndpoint(endpointPort);
     }
 
     String connectionString() {
-        return "DefaultEndpointsProtocol=http;AccountName="
-                + AzuriteExtension.ACCOUNT_NAME
-                + ";AccountKey="
-                + AzuriteExtension.ACCOUNT_KEY
-                + ";BlobEndpoint="
-                + blobEndpoint()
-                + ";";
+        return AzuriteExtension.connectionString(endpointPort);
     }
 
     BlobServiceClient serviceClient() {
@@ -127,6 +140,9 @@ final class AzuriteServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!owner) {
+            return;
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

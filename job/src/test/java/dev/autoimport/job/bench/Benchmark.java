@@ -4,11 +4,13 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.sas.BlobContainerSasPermission;
 import com.azure.storage.blob.sas.BlobServiceSasSignatureValues;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
+import dev.autoimport.connector.blob.testing.BlobServiceProxy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
@@ -85,14 +88,17 @@ public final class Benchmark {
             az.serviceClient().getBlobContainerClient(LOGGING_CONTAINER).createIfNotExists();
             feed = new BenchFeed(az);
 
-            if (!options.sizes.isEmpty()) {
+            if (!options.sizes.isEmpty() || options.latencyOnly) {
                 warmUp();
             }
             for (int size : options.sizes) {
                 smallContainer(new Corpus.Spec("small-" + size, size, false));
             }
-            if (options.blobSync) {
+            if (options.blobSync && !options.latencyOnly) {
                 blobSyncLoad();
+            }
+            if (options.latency) {
+                latency();
             }
             if (options.mixed) {
                 mixedContainer(new Corpus.Spec("mixed", 400, true));
@@ -139,6 +145,146 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * The latency section: full syncs (import job, rclone) and the auto-import job's backlogs at
+     * each delay, all through one {@link BlobServiceProxy}; see {@link LatencySweep}.
+     */
+    private void latency() throws Exception {
+        LatencySweep.Plan plan = options.latencyPlan;
+        List<LatencySweep.Row> rows = new ArrayList<>();
+        BlobSyncLoad.LatencyRuns backlogs = null;
+        try (BlobServiceProxy proxy = BlobServiceProxy.start(azurite.port(), 1)) {
+            AzuriteServer via = azurite.through(proxy);
+            Corpus.Spec spec = new Corpus.Spec("latency-" + plan.blobs(), plan.blobs(), false);
+            log(
+                    "== latency: %,d small blobs through a proxy on port %d adding %s ms",
+                    plan.blobs(), proxy.port(), plan.delaysMillis());
+            seed(spec);
+            String sas = sasUrl(via, spec.container());
+            Path warm = fresh("import-latency-warmup");
+            importer.run(via, spec.container(), warm, LOGGING_CONTAINER, options.jobArgs, null);
+            deleteTree(warm);
+            List<LatencySweep.Row> passes = new ArrayList<>();
+            for (int delay : LatencySweep.thereAndBack(plan.delaysMillis())) {
+                passes.addAll(fullSyncs(proxy, via, spec, sas, delay));
+            }
+            rows.addAll(LatencySweep.addUp(passes));
+            proxy.setDelay(Duration.ZERO);
+            azurite.serviceClient().getBlobContainerClient(spec.container()).delete();
+            if (options.blobSync) {
+                waitForQuiet();
+                List<String> checks = new ArrayList<>();
+                try {
+                    backlogs =
+                            new BlobSyncLoad(
+                                            importer,
+                                            via,
+                                            feed,
+                                            corpus,
+                                            options.work,
+                                            LOGGING_CONTAINER,
+                                            options.jobArgs,
+                                            line -> log("%s", line))
+                                    .latency(
+                                            BlobSyncLoad.Plan.latency(
+                                                    plan.backlogEvents(),
+                                                    plan.downloadEvents(),
+                                                    plan.delaysMillis().size()),
+                                            proxy,
+                                            plan.delaysMillis(),
+                                            checks);
+                    rows.addAll(backlogs.rows());
+                } catch (Exception e) {
+                    check(false, "latency: the backlogs did not complete: %s", e);
+                }
+                for (String c : checks) {
+                    results.checks.add("latency, " + c);
+                    log("latency, %s", c);
+                }
+            }
+        }
+        results.latency =
+                Optional.of(
+                        new LatencySweep.Result(
+                                plan,
+                                rows,
+                                backlogs == null ? 0 : backlogs.paths(),
+                                backlogs == null
+                                        ? OptionalLong.empty()
+                                        : backlogs.checkpointBytes()));
+    }
+
+    /** The import job's and rclone's full sync of {@code spec} through the proxy at one delay. */
+    private List<LatencySweep.Row> fullSyncs(
+            BlobServiceProxy proxy, AzuriteServer via, Corpus.Spec spec, String sas, int delay)
+            throws Exception {
+        List<LatencySweep.Row> rows = new ArrayList<>();
+        proxy.setDelay(Duration.ofMillis(delay));
+        Path importDir = fresh("import-latency");
+        waitForQuiet();
+        BlobServiceProxy.Counts before = proxy.counts();
+        double proxyCpu0 = proxy.cpuSeconds();
+        ImportRunner.Run r =
+                importer.run(
+                        via,
+                        spec.container(),
+                        importDir,
+                        LOGGING_CONTAINER,
+                        options.jobArgs,
+                        "latency-" + delay + "ms");
+        double proxyCpu = proxy.cpuSeconds() - proxyCpu0;
+        rows.add(
+                new LatencySweep.Row(
+                        LatencySweep.FULL_SYNC,
+                        Results.IMPORT,
+                        delay,
+                        r.blobsWalked(),
+                        r.seconds(),
+                        Double.NaN,
+                        proxy.counts().minus(before),
+                        r.cpuSeconds() - proxyCpu,
+                        proxyCpu,
+                        r.azuriteCpuSeconds(),
+                        BlobSyncLoad.Latency.NONE));
+        log(
+                "+%d ms: import job %.1f s, %,.0f files/s, requests %s",
+                delay, r.seconds(), r.blobsWalked() / r.seconds(), proxy.counts().minus(before));
+        check(
+                r.imported() == spec.blobs() && r.errors() == 0,
+                "latency +%d ms: the import job imported %,d of %,d blobs, %d errors",
+                delay,
+                r.imported(),
+                spec.blobs(),
+                r.errors());
+        if (!options.skipRclone) {
+            Path rcloneDir = fresh("rclone-latency");
+            waitForQuiet();
+            before = proxy.counts();
+            proxyCpu0 = proxy.cpuSeconds();
+            RcloneRunner.Run rc = rclone.sync(spec.container(), sas, rcloneDir);
+            rows.add(
+                    new LatencySweep.Row(
+                            LatencySweep.FULL_SYNC,
+                            Results.RCLONE,
+                            delay,
+                            spec.blobs(),
+                            rc.seconds(),
+                            Double.NaN,
+                            proxy.counts().minus(before),
+                            rc.cpuSeconds(),
+                            proxy.cpuSeconds() - proxyCpu0,
+                            rc.azuriteCpuSeconds(),
+                            BlobSyncLoad.Latency.NONE));
+            log(
+                    "+%d ms: rclone %.1f s, %,.0f files/s, requests %s",
+                    delay, rc.seconds(), spec.blobs() / rc.seconds(), proxy.counts().minus(before));
+            compareTrees("latency +" + delay + " ms", rcloneDir, importDir, spec.blobs());
+            deleteTree(rcloneDir);
+        }
+        deleteTree(importDir);
+        return rows;
+    }
+
     private void smallContainer(Corpus.Spec spec) throws Exception {
         String label = spec.label();
         log("== container %s: %,d small blobs", spec.container(), spec.blobs());
@@ -160,7 +306,7 @@ public final class Benchmark {
         }
         Path rcloneDir = fresh("rclone-" + spec.container());
         Path importDir = fresh("import-" + spec.container());
-        String sas = sasUrl(spec.container());
+        String sas = sasUrl(azurite, spec.container());
 
         if (!options.skipRclone) {
             rcloneRow(spec, Results.FULL, sas, rcloneDir, seeded.bytes());
@@ -249,7 +395,7 @@ public final class Benchmark {
         }
         Path rcloneDir = fresh("rclone-" + spec.container());
         Path importDir = fresh("import-" + spec.container());
-        String sas = sasUrl(spec.container());
+        String sas = sasUrl(azurite, spec.container());
         if (!options.skipRclone) {
             rcloneRow(spec, Results.FULL, sas, rcloneDir, seeded.bytes());
             rcloneRow(spec, Results.RESYNC, sas, rcloneDir, 0);
@@ -404,8 +550,9 @@ public final class Benchmark {
         return r;
     }
 
-    private String sasUrl(String container) {
-        BlobContainerClient c = azurite.serviceClient().getBlobContainerClient(container);
+    /** A container SAS URL for rclone, to Azurite or (a view through a proxy) to the proxy. */
+    private static String sasUrl(AzuriteServer server, String container) {
+        BlobContainerClient c = server.serviceClient().getBlobContainerClient(container);
         String sas =
                 c.generateSas(
                         new BlobServiceSasSignatureValues(
@@ -539,6 +686,10 @@ public final class Benchmark {
                 .append('\n');
         results.blobSync.ifPresent(
                 r -> sb.append("## Blob sync under load (change feed)\n\n").append(r.markdown()));
+        results.latency.ifPresent(
+                r ->
+                        sb.append("## Latency: a fixed delay added to every response\n\n")
+                                .append(r.markdown()));
         sb.append("## Goals\n\n").append(results.goals()).append('\n');
         sb.append("## Checks\n\n");
         for (String c : results.checks) {
@@ -584,12 +735,35 @@ public final class Benchmark {
         boolean skipRclone;
         boolean skipCeiling;
         boolean blobSync = true;
+        boolean latency = true;
+        boolean latencyOnly;
+        LatencySweep.Plan latencyPlan = LatencySweep.Plan.full();
+        Integer latencyBlobs;
+        Integer latencyBacklog;
+        Integer latencyDownloads;
+        List<Integer> latencyDelays;
         boolean quick;
         boolean partial;
         int probeSeconds = 8;
         String rcloneFlags = DEFAULT_RCLONE_FLAGS;
         List<String> jobArgs = new ArrayList<>(BASE_JOB_ARGS);
         String command = "deploy/benchmark/run.sh";
+
+        /** {@code "10000, 100000"} as a list of numbers. */
+        private static List<Integer> integers(String commaSeparated) {
+            List<Integer> values = new ArrayList<>();
+            for (String v : commaSeparated.split(",")) {
+                values.add(Integer.parseInt(v.trim()));
+            }
+            return values;
+        }
+
+        /** No containers and no mixed container; results go to the work dir. */
+        private void oneSectionAlone() {
+            sizes = new ArrayList<>();
+            mixed = false;
+            partial = true;
+        }
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -600,15 +774,13 @@ public final class Benchmark {
                         o.quick = true;
                         o.sizes = new ArrayList<>(List.of(10_000));
                         o.mixed = false;
+                        o.latencyPlan = LatencySweep.Plan.quick();
                         break;
                     case "--million":
                         o.million = true;
                         break;
                     case "--sizes":
-                        o.sizes = new ArrayList<>();
-                        for (String s : args[++i].split(",")) {
-                            o.sizes.add(Integer.parseInt(s.trim()));
-                        }
+                        o.sizes = integers(args[++i]);
                         break;
                     case "--no-mixed":
                         o.mixed = false;
@@ -620,9 +792,27 @@ public final class Benchmark {
                         o.blobSync = false;
                         break;
                     case "--blob-sync-only":
-                        o.sizes = new ArrayList<>();
-                        o.mixed = false;
-                        o.partial = true;
+                        o.oneSectionAlone();
+                        o.latency = false;
+                        break;
+                    case "--latency":
+                        o.oneSectionAlone();
+                        o.latencyOnly = true;
+                        break;
+                    case "--skip-latency":
+                        o.latency = false;
+                        break;
+                    case "--latency-blobs":
+                        o.latencyBlobs = Integer.parseInt(args[++i]);
+                        break;
+                    case "--latency-backlog":
+                        o.latencyBacklog = Integer.parseInt(args[++i]);
+                        break;
+                    case "--latency-downloads":
+                        o.latencyDownloads = Integer.parseInt(args[++i]);
+                        break;
+                    case "--latency-delays":
+                        o.latencyDelays = integers(args[++i]);
                         break;
                     case "--skip-ceiling":
                         o.skipCeiling = true;
@@ -652,6 +842,15 @@ public final class Benchmark {
                                 "unknown option '" + args[i] + "'; see deploy/benchmark/README.md");
                 }
             }
+            LatencySweep.Plan base = o.latencyPlan;
+            o.latencyPlan =
+                    new LatencySweep.Plan(
+                            o.latencyBlobs != null ? o.latencyBlobs : base.blobs(),
+                            o.latencyBacklog != null ? o.latencyBacklog : base.backlogEvents(),
+                            o.latencyDownloads != null ? o.latencyDownloads : base.downloadEvents(),
+                            o.latencyDelays != null
+                                    ? List.copyOf(o.latencyDelays)
+                                    : base.delaysMillis());
             if (o.million && !o.sizes.contains(1_000_000)) {
                 o.sizes.add(1_000_000);
             }

@@ -2,6 +2,7 @@ package dev.autoimport.job.bench;
 
 import dev.autoimport.connector.blob.changefeed.testing.ChangeFeedWriter;
 import dev.autoimport.connector.blob.changefeed.testing.FeedEvent;
+import dev.autoimport.connector.blob.testing.BlobServiceProxy;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -15,6 +16,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -78,6 +80,9 @@ final class BlobSyncLoad {
 
     static final String DECISIONS = "per-path decisions";
 
+    /** Paths of a backlog whose freshness is observed, at most. */
+    private static final int BACKLOG_SAMPLES = 200;
+
     /** The warm-up's rate of no-download events: compiles the feed's path before any step. */
     static final int WARM_UP_RATE = 10_000;
 
@@ -89,18 +94,29 @@ final class BlobSyncLoad {
             int downloadRate,
             double downloadSeconds,
             int backlogEvents,
-            int replayPool) {
+            int replayPool,
+            int backlogRounds,
+            int downloadBacklogEvents) {
 
         static Plan full() {
-            return new Plan(10, List.of(1_000, 5_000, 20_000), 20, 500, 20, 200_000, 10_000);
+            return new Plan(10, List.of(1_000, 5_000, 20_000), 20, 500, 20, 200_000, 10_000, 1, 0);
         }
 
         static Plan quick() {
-            return new Plan(5, List.of(1_000, 5_000, 20_000), 8, 500, 8, 100_000, 5_000);
+            return new Plan(5, List.of(1_000, 5_000, 20_000), 8, 500, 8, 100_000, 5_000, 1, 0);
+        }
+
+        /**
+         * For {@link #latency}: a short warm-up, no steps, then per round (delay) a backlog of
+         * {@code backlogEvents} no-download events and one of {@code downloadEvents} downloads.
+         */
+        static Plan latency(int backlogEvents, int downloadEvents, int rounds) {
+            return new Plan(2, List.of(), 0, 100, 0, backlogEvents, 2_000, rounds, downloadEvents);
         }
 
         int deletions() {
-            long events = backlogEvents + Math.round(WARM_UP_RATE * warmUpSeconds);
+            long events =
+                    (long) backlogEvents * backlogRounds + Math.round(WARM_UP_RATE * warmUpSeconds);
             for (int rate : rates) {
                 events += Math.round(rate * stepSeconds);
             }
@@ -113,7 +129,9 @@ final class BlobSyncLoad {
         }
 
         int downloads() {
-            return (int) Math.round(downloadRate * downloadSeconds) + warmUpDownloads();
+            return (int) Math.round(downloadRate * downloadSeconds)
+                    + warmUpDownloads()
+                    + downloadBacklogEvents * backlogRounds;
         }
 
         int blobs() {
@@ -158,8 +176,17 @@ final class BlobSyncLoad {
         }
     }
 
-    /** The backlog: {@code events} readable at one instant. */
-    record Backlog(long events, double secondsFromReadable, double secondsFromFirst) {}
+    /**
+     * A backlog: {@code events} readable at one instant, all applied {@code secondsFromReadable}
+     * later; freshness observed on a sample of their paths; CPU of the JVM and of Azurite.
+     */
+    record Backlog(
+            long events,
+            double secondsFromReadable,
+            double secondsFromFirst,
+            Latency observed,
+            double jvmCpuSeconds,
+            double azuriteCpuSeconds) {}
 
     /** Everything a run measured. */
     record Result(
@@ -168,6 +195,7 @@ final class BlobSyncLoad {
             double walkSeconds,
             List<Step> steps,
             Backlog backlog,
+            OptionalLong checkpointBytes,
             List<String> checks) {
 
         /** The report's section: set-up, one row per step, the backlog, the goals. */
@@ -235,6 +263,7 @@ final class BlobSyncLoad {
                             backlog.secondsFromReadable(),
                             backlog.events() / backlog.secondsFromReadable(),
                             backlog.events() / backlog.secondsFromFirst()));
+            sb.append(stateSize(blobs, checkpointBytes)).append("\n\n");
             sb.append(
                     "Offered: events published over the time the generator took (below the target"
                             + " when the generator, which shares the 2 cores, falls behind)."
@@ -285,6 +314,24 @@ final class BlobSyncLoad {
             return sb.toString();
         }
 
+        /** Bytes of keyed state per path, from the first checkpoint after the walk. */
+        static String stateSize(int paths, OptionalLong bytes) {
+            if (bytes.isEmpty()) {
+                return "Keyed state: no checkpoint completed after the walk (not measured).";
+            }
+            double perPath = bytes.getAsLong() / (double) paths;
+            return String.format(
+                    Locale.ROOT,
+                    "Keyed state: the first checkpoint after the walk of %,d paths held %,d bytes"
+                            + " (RocksDB, the whole job's state, nearly all of it the per-path"
+                            + " import records): **%,.0f bytes per path**, about %,.0f GB for 1"
+                            + " billion paths.",
+                    paths,
+                    bytes.getAsLong(),
+                    perPath,
+                    perPath); // bytes per path = GB per billion paths
+        }
+
         private static String trim(double seconds) {
             return seconds == Math.rint(seconds)
                     ? Long.toString((long) seconds)
@@ -307,7 +354,13 @@ final class BlobSyncLoad {
     private JobID job;
     private List<Metric> decided;
     private List<Metric> synced;
+    private List<Metric> imported;
     private long decidedBefore;
+    private double walkSeconds;
+    private OptionalLong checkpointBytes = OptionalLong.empty();
+
+    /** Backlogs written so far: each goes into an hourly segment of its own, ahead of now. */
+    private int backlogSegments;
 
     /** Indices of the blobs still to delete, to replay and (new versions) to publish. */
     private int nextDeletion;
@@ -342,6 +395,94 @@ final class BlobSyncLoad {
     }
 
     Result run(Plan plan) throws Exception {
+        List<String> checks = new ArrayList<>();
+        JobClient client = setUp(plan, checks);
+        try {
+            long decidedAtStart = ImportRunner.sum(decided);
+            warmUp(plan);
+            List<Step> steps = new ArrayList<>();
+            for (int rate : plan.rates()) {
+                steps.add(step("no download", rate, plan.stepSeconds(), false, false));
+            }
+            steps.add(step("download", plan.downloadRate(), plan.downloadSeconds(), true, false));
+            Backlog backlog = backlog(plan.backlogEvents(), false);
+            settle(decidedAtStart, checks);
+            return new Result(
+                    plan, spec.blobs(), walkSeconds, steps, backlog, checkpointBytes, checks);
+        } finally {
+            tearDown(client);
+        }
+    }
+
+    /** What {@link #latency} measured: one row per backlog and delay. */
+    record LatencyRuns(List<LatencySweep.Row> rows, int paths, OptionalLong checkpointBytes) {}
+
+    /**
+     * The same set-up as {@link #run} with the job reaching the blob service through {@code proxy}
+     * (this instance's {@code azurite} is the view through it); after the warm-up, at each delay, a
+     * backlog of no-download events and one of downloads, with the proxy's request counts and CPU.
+     */
+    LatencyRuns latency(
+            Plan plan, BlobServiceProxy proxy, List<Integer> delaysMillis, List<String> checks)
+            throws Exception {
+        JobClient client = setUp(plan, checks);
+        try {
+            long decidedAtStart = ImportRunner.sum(decided);
+            warmUp(plan);
+            List<LatencySweep.Row> rows = new ArrayList<>();
+            for (int delay : delaysMillis) {
+                proxy.setDelay(Duration.ofMillis(delay));
+                rows.add(
+                        latencyRow(
+                                LatencySweep.NO_DOWNLOAD_BACKLOG,
+                                delay,
+                                plan.backlogEvents(),
+                                false,
+                                proxy));
+                rows.add(
+                        latencyRow(
+                                LatencySweep.DOWNLOAD_BACKLOG,
+                                delay,
+                                plan.downloadBacklogEvents(),
+                                true,
+                                proxy));
+            }
+            proxy.setDelay(Duration.ZERO);
+            settle(decidedAtStart, checks);
+            return new LatencyRuns(rows, spec.blobs(), checkpointBytes);
+        } finally {
+            proxy.setDelay(Duration.ZERO);
+            tearDown(client);
+        }
+    }
+
+    private LatencySweep.Row latencyRow(
+            String measure, int delay, int events, boolean downloads, BlobServiceProxy proxy)
+            throws Exception {
+        BlobServiceProxy.Counts before = proxy.counts();
+        double proxyCpu0 = proxy.cpuSeconds();
+        Backlog b = backlog(events, downloads);
+        double proxyCpu = proxy.cpuSeconds() - proxyCpu0;
+        return new LatencySweep.Row(
+                measure,
+                LatencySweep.AUTO_IMPORT,
+                delay,
+                events,
+                b.secondsFromReadable(),
+                b.secondsFromFirst(),
+                proxy.counts().minus(before),
+                b.jvmCpuSeconds() - proxyCpu,
+                proxyCpu,
+                b.azuriteCpuSeconds(),
+                b.observed());
+    }
+
+    /**
+     * Seeds the container, writes the mirror, starts the auto-import job on it and waits until its
+     * walk is over and it reads the feed, notes the first checkpoint after the walk, and rewrites
+     * the blobs whose new versions will be published.
+     */
+    private JobClient setUp(Plan plan, List<String> checks) throws Exception {
         spec = new Corpus.Spec("blobsync", plan.blobs(), false);
         log("== blob sync under load: %,d small blobs", spec.blobs());
         Corpus.Seeded seeded = corpus.seed(spec);
@@ -360,7 +501,6 @@ final class BlobSyncLoad {
         nextDownload = 0;
         nextReplay = 0;
 
-        List<String> checks = new ArrayList<>();
         feed.reset();
         long walkStart = System.nanoTime();
         JobClient client =
@@ -369,7 +509,8 @@ final class BlobSyncLoad {
         job = client.getJobID();
         try {
             importer.awaitBlobSync(client, Duration.ofMinutes(30));
-            double walkSeconds = (System.nanoTime() - walkStart) / 1e9;
+            walkSeconds = (System.nanoTime() - walkStart) / 1e9;
+            long walked = System.currentTimeMillis();
             long preexisting = importer.metric(job, "fullSync.preexistingFiles");
             check(
                     checks,
@@ -380,6 +521,7 @@ final class BlobSyncLoad {
             log("walk over, change feed read, after %.1f s", walkSeconds);
             decided = importer.metrics(job, "numRecordsOut", DECISIONS);
             synced = importer.metrics(job, "blobSync.lastFullySynchronizedTime", null);
+            imported = importer.metrics(job, "blobSync.blobsImported", null);
             if (decided.isEmpty() || synced.size() < 2) {
                 throw new IllegalStateException(
                         "metrics not found: " + decided.size() + " counters, " + synced.size());
@@ -394,75 +536,77 @@ final class BlobSyncLoad {
             log(
                     "rewrote %,d blobs in %.1f s (their events follow)",
                     rewritten.size(), (System.nanoTime() - prepared) / 1e9);
-
-            long decidedAtStart = ImportRunner.sum(decided);
-            step("warm-up (not counted)", WARM_UP_RATE, plan.warmUpSeconds(), false, true);
-            step(
-                    "warm-up (not counted)",
-                    plan.downloadRate(),
-                    plan.warmUpSeconds() / 2,
-                    true,
-                    true);
-            List<Step> steps = new ArrayList<>();
-            for (int rate : plan.rates()) {
-                steps.add(step("no download", rate, plan.stepSeconds(), false, false));
-            }
-            steps.add(step("download", plan.downloadRate(), plan.downloadSeconds(), true, false));
-            Backlog backlog = backlog(plan.backlogEvents());
-
-            // The sink carries deletions and imports out after they are decided.
-            long settle = System.nanoTime() + 30_000_000_000L;
-            while ((importer.metric(job, "blobSync.deletions") < nextDeletion - deletionsFrom
-                            || importer.metric(job, "blobSync.blobsImported") < nextDownload)
-                    && System.nanoTime() < settle) {
-                Thread.sleep(50);
-            }
-            long published = publishedEvents;
-            long decidedAll = ImportRunner.sum(decided) - decidedAtStart;
-            long conflicts = importer.metric(job, "blobSync.conflicts");
-            check(
-                    checks,
-                    decidedAll == published && conflicts == 0,
-                    "blob sync: %,d events decided of %,d published, %,d conflicts",
-                    decidedAll,
-                    published,
-                    conflicts);
-            long errors = importer.metric(job, "blobSync.errors");
-            long deletions = importer.metric(job, "blobSync.deletions");
-            long imported = importer.metric(job, "blobSync.blobsImported");
-            check(
-                    checks,
-                    errors == 0
-                            && deletions == nextDeletion - deletionsFrom
-                            && imported == nextDownload,
-                    "blob sync: %,d deletions of %,d published, %,d imports of %,d, %d errors",
-                    deletions,
-                    nextDeletion - deletionsFrom,
-                    imported,
-                    nextDownload,
-                    errors);
-            long left = 0;
-            for (int i = deletionsFrom; i < nextDeletion; i++) {
-                left += Files.exists(root.resolve(Corpus.smallName(i))) ? 1 : 0;
-            }
-            long wrongSize = 0;
-            for (int k = 0; k < nextDownload; k++) {
-                Corpus.Uploaded v = newVersions.get(k);
-                Path p = root.resolve(v.name());
-                wrongSize += Files.exists(p) && Files.size(p) == v.size() ? 0 : 1;
-            }
-            check(
-                    checks,
-                    left == 0 && wrongSize == 0,
-                    "blob sync: %,d deleted files still there, %,d downloads not in place",
-                    left,
-                    wrongSize);
-            return new Result(plan, spec.blobs(), walkSeconds, steps, backlog, checks);
-        } finally {
-            ImportRunner.cancel(client);
-            Benchmark.deleteTree(root);
-            azurite.serviceClient().getBlobContainerClient(spec.container()).delete();
+            // Checkpoints every 10 s: the first after the walk holds a record for every path.
+            checkpointBytes = importer.checkpointStateBytes(job, walked, Duration.ofSeconds(40));
+            log("%s", Result.stateSize(spec.blobs(), checkpointBytes));
+            return client;
+        } catch (Exception | Error e) {
+            tearDown(client);
+            throw e;
         }
+    }
+
+    /** Both kinds of events, not reported: the JIT compiles the feed's and the download's path. */
+    private void warmUp(Plan plan) throws Exception {
+        step("warm-up (not counted)", WARM_UP_RATE, plan.warmUpSeconds(), false, true);
+        step("warm-up (not counted)", plan.downloadRate(), plan.warmUpSeconds() / 2, true, true);
+    }
+
+    /** Waits until the sink has carried out what was decided, then checks every outcome. */
+    private void settle(long decidedAtStart, List<String> checks) throws Exception {
+        // The sink carries deletions and imports out after they are decided.
+        long settle = System.nanoTime() + 30_000_000_000L;
+        while ((importer.metric(job, "blobSync.deletions") < nextDeletion - deletionsFrom
+                        || importer.metric(job, "blobSync.blobsImported") < nextDownload)
+                && System.nanoTime() < settle) {
+            Thread.sleep(50);
+        }
+        long published = publishedEvents;
+        long decidedAll = ImportRunner.sum(decided) - decidedAtStart;
+        long conflicts = importer.metric(job, "blobSync.conflicts");
+        check(
+                checks,
+                decidedAll == published && conflicts == 0,
+                "blob sync: %,d events decided of %,d published, %,d conflicts",
+                decidedAll,
+                published,
+                conflicts);
+        long errors = importer.metric(job, "blobSync.errors");
+        long deletions = importer.metric(job, "blobSync.deletions");
+        long importedAll = importer.metric(job, "blobSync.blobsImported");
+        check(
+                checks,
+                errors == 0
+                        && deletions == nextDeletion - deletionsFrom
+                        && importedAll == nextDownload,
+                "blob sync: %,d deletions of %,d published, %,d imports of %,d, %d errors",
+                deletions,
+                nextDeletion - deletionsFrom,
+                importedAll,
+                nextDownload,
+                errors);
+        long left = 0;
+        for (int i = deletionsFrom; i < nextDeletion; i++) {
+            left += Files.exists(root.resolve(Corpus.smallName(i))) ? 1 : 0;
+        }
+        long wrongSize = 0;
+        for (int k = 0; k < nextDownload; k++) {
+            Corpus.Uploaded v = newVersions.get(k);
+            Path p = root.resolve(v.name());
+            wrongSize += Files.exists(p) && Files.size(p) == v.size() ? 0 : 1;
+        }
+        check(
+                checks,
+                left == 0 && wrongSize == 0,
+                "blob sync: %,d deleted files still there, %,d downloads not in place",
+                left,
+                wrongSize);
+    }
+
+    private void tearDown(JobClient client) throws Exception {
+        ImportRunner.cancel(client);
+        Benchmark.deleteTree(root);
+        azurite.serviceClient().getBlobContainerClient(spec.container()).delete();
     }
 
     /** Publishes events at {@code rate} for {@code seconds} and waits until they are applied. */
@@ -595,47 +739,94 @@ final class BlobSyncLoad {
     }
 
     /**
-     * {@code events} no-download events readable at one instant: written into the next hourly
-     * segment, which the SDK reads only once {@code lastConsumable} moves (then all at once).
+     * {@code events} events readable at one instant (no-download ones, or downloads): written into
+     * an hourly segment ahead of now, which the SDK reads only once {@code lastConsumable} moves
+     * (then all at once). Applied when all are decided (downloads: imported); freshness is observed
+     * on a sample of the deleted or downloaded paths.
      */
-    private Backlog backlog(int events) throws Exception {
-        Instant time = ChangeFeedWriter.segmentBegin(Instant.now()).plus(Duration.ofMinutes(61));
+    private Backlog backlog(int events, boolean downloads) throws Exception {
+        Instant time =
+                ChangeFeedWriter.segmentBegin(Instant.now())
+                        .plus(Duration.ofMinutes(61 + 60L * backlogSegments++));
         int perAppend = 10_000;
+        int observable = downloads ? events : events / DELETION_EVERY;
+        int sampleEvery = Math.max(1, observable / BACKLOG_SAMPLES);
+        List<Pending> watch = new ArrayList<>();
+        long seen = 0;
         for (int from = 0; from < events; from += perAppend) {
             List<FeedEvent> batch = new ArrayList<>(perAppend);
             for (int e = from; e < Math.min(events, from + perAppend); e++) {
-                next(batch, time, false);
+                Pending p = next(batch, time, downloads);
+                if (p != null && seen++ % sampleEvery == 0) {
+                    watch.add(p);
+                }
             }
             feed.append(batch);
             publishedEvents += batch.size();
         }
         decidedBefore = ImportRunner.sum(decided);
+        long importedBefore = ImportRunner.sum(imported);
         Sampler sampler = new Sampler();
+        Observer observer = new Observer();
         sampler.start();
         double jvm0 = ProcStats.ownCpuSeconds();
         double az0 = azurite.cpuSeconds();
         long readable = feed.publish();
+        for (Pending p : watch) {
+            observer.add(p.readableAt(readable));
+        }
+        observer.start();
         sampler.published.set(events);
         long done = awaitDecided(events, Duration.ofMinutes(10));
+        if (downloads) {
+            done = awaitImported(importedBefore + events, Duration.ofMinutes(10));
+        }
+        double jvmCpu = ProcStats.ownCpuSeconds() - jvm0;
+        double azCpu = azurite.cpuSeconds() - az0;
         sampler.stop();
+        observer.awaitEmpty(Duration.ofSeconds(30));
+        observer.stop();
         long first = sampler.firstDecided();
         Backlog b =
                 new Backlog(
                         events,
                         (done - readable) / 1e9,
-                        (done - (first > 0 ? first : readable)) / 1e9);
+                        (done - (first > 0 ? first : readable)) / 1e9,
+                        observer.latency(),
+                        jvmCpu,
+                        azCpu);
         log(
-                "backlog of %,d no-download events: applied %.1f s after readable (%,.0f/s),"
-                        + " %.1f s after the first was decided (%,.0f/s); CPU s: JVM %.1f,"
-                        + " Azurite %.1f",
+                "backlog of %,d %s events: applied %.1f s after readable (%,.0f/s),"
+                        + " %.1f s after the first was decided (%,.0f/s); freshness observed %s;"
+                        + " CPU s: JVM %.1f, Azurite %.1f",
                 events,
+                downloads ? "download" : "no-download",
                 b.secondsFromReadable(),
                 events / b.secondsFromReadable(),
                 b.secondsFromFirst(),
                 events / b.secondsFromFirst(),
-                ProcStats.ownCpuSeconds() - jvm0,
-                azurite.cpuSeconds() - az0);
+                b.observed().format(),
+                jvmCpu,
+                azCpu);
         return b;
+    }
+
+    /** Waits until the sink has imported {@code total} blobs in all (feed imports). */
+    private long awaitImported(long total, Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (ImportRunner.sum(imported) < total) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "the job imported "
+                                + ImportRunner.sum(imported)
+                                + " of "
+                                + total
+                                + " blobs within "
+                                + patience);
+            }
+            Thread.sleep(2);
+        }
+        return System.nanoTime();
     }
 
     /** Waits until the decision operator has emitted {@code events} since the step began. */

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -248,6 +250,30 @@ final class ImportRunner implements AutoCloseable {
     }
 
     static final String JFR_PROPERTY = "bench.jfr";
+
+    /**
+     * The state size of the job's first checkpoint completed after {@code afterMillis} (epoch
+     * millis; RocksDB: the full size of its files, not the increment), waiting up to {@code
+     * patience} for one; empty if none completed meanwhile. Nearly all of it is the keyed state of
+     * the per-path decisions.
+     */
+    OptionalLong checkpointStateBytes(JobID jobId, long afterMillis, Duration patience)
+            throws Exception {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (System.nanoTime() < deadline) {
+            CompletedCheckpointStats latest =
+                    cluster.getExecutionGraph(jobId)
+                            .get()
+                            .getCheckpointStatsSnapshot()
+                            .getHistory()
+                            .getLatestCompletedCheckpoint();
+            if (latest != null && latest.getTriggerTimestamp() > afterMillis) {
+                return OptionalLong.of(latest.getStateSize());
+            }
+            Thread.sleep(200);
+        }
+        return OptionalLong.empty();
+    }
 
     /** A counter of the job summed over subtasks, e.g. {@code fullSync.blobsWalked}. */
     long metric(JobID jobId, String suffix) {

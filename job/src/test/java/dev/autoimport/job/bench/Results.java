@@ -62,6 +62,7 @@ final class Results {
     final List<Freshness> freshness = new ArrayList<>();
     final List<String> checks = new ArrayList<>();
     Optional<BlobSyncLoad.Result> blobSync = Optional.empty();
+    Optional<LatencySweep.Result> latency = Optional.empty();
 
     Optional<Row> find(String container, String phase, String tool) {
         return rows.stream()

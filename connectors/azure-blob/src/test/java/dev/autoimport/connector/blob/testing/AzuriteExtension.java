@@ -99,16 +99,26 @@ public final class AzuriteExtension implements BeforeAllCallback, AfterAllCallba
     }
 
     public String blobEndpoint() {
-        return "http://127.0.0.1:" + port + "/" + ACCOUNT_NAME;
+        return blobEndpoint(port);
     }
 
     public String connectionString() {
+        return connectionString(port);
+    }
+
+    /** The development account's blob endpoint on {@code 127.0.0.1:port} (Azurite or a proxy). */
+    public static String blobEndpoint(int port) {
+        return "http://127.0.0.1:" + port + "/" + ACCOUNT_NAME;
+    }
+
+    /** A connection string for the development account on {@code 127.0.0.1:port}. */
+    public static String connectionString(int port) {
         return "DefaultEndpointsProtocol=http;AccountName="
                 + ACCOUNT_NAME
                 + ";AccountKey="
                 + ACCOUNT_KEY
                 + ";BlobEndpoint="
-                + blobEndpoint()
+                + blobEndpoint(port)
                 + ";";
     }
 
