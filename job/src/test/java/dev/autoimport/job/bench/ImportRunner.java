@@ -309,7 +309,7 @@ final class ImportRunner implements AutoCloseable {
 
     /**
      * One of Flink's own counters of an operator, summed over its subtasks, e.g. {@code
-     * numRecordsOut} of {@code per-path decisions}.
+     * numRecordsIn} of {@code per-path decisions}.
      */
     long operatorCounter(JobID jobId, String operatorName, String name) {
         return sum(metrics(jobId, name, operatorName));
