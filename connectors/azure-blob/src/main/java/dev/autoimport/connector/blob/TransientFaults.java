@@ -1,6 +1,7 @@
 package dev.autoimport.connector.blob;
 
 import com.azure.core.exception.HttpResponseException;
+import com.azure.core.http.HttpHeaderName;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class TransientFaults {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransientFaults.class);
+
+    private static final HttpHeaderName ERROR_CODE = HttpHeaderName.fromString("x-ms-error-code");
 
     /** Tries of {@link #call} (the first included). */
     public static final int TRIES = 5;
@@ -127,7 +130,7 @@ public final class TransientFaults {
             if (t instanceof HttpResponseException
                     && ((HttpResponseException) t).getResponse() != null) {
                 HttpResponseException http = (HttpResponseException) t;
-                String code = http.getResponse().getHeaderValue("x-ms-error-code");
+                String code = http.getResponse().getHeaderValue(ERROR_CODE);
                 return "HTTP "
                         + http.getResponse().getStatusCode()
                         + (code == null ? "" : " " + code);

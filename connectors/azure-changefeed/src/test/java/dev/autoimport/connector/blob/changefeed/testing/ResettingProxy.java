@@ -32,6 +32,7 @@ public final class ResettingProxy implements AutoCloseable {
 
     private volatile boolean refusing;
     private volatile double resetShare;
+    private volatile double readResetShare;
     private volatile int maxBytesBeforeReset = 4096;
     private volatile boolean closed;
 
@@ -68,6 +69,15 @@ public final class ResettingProxy implements AutoCloseable {
     public void resetShareOfConnections(double share, int maxBytes) {
         this.maxBytesBeforeReset = maxBytes;
         this.resetShare = share;
+    }
+
+    /**
+     * Each read of response bytes (on loopback, a small response is one read) resets its connection
+     * with this probability (0 to 1), after a random part of what was read: a per response fault,
+     * before the headers, after them or mid-body.
+     */
+    public void resetShareOfReads(double share) {
+        this.readResetShare = share;
     }
 
     /** How many connections the proxy reset so far. */
@@ -121,8 +131,12 @@ public final class ResettingProxy implements AutoCloseable {
                                 OutputStream out = to.getOutputStream();
                                 int n;
                                 while ((n = in.read(buffer)) >= 0) {
-                                    if (forwarded + n > cutAfter) {
-                                        int part = (int) (cutAfter - forwarded);
+                                    long cut = cutAfter;
+                                    if (cutAfter != Long.MAX_VALUE || what.equals("response")) {
+                                        cut = Math.min(cut, readCut(forwarded, n));
+                                    }
+                                    if (forwarded + n > cut) {
+                                        int part = (int) (cut - forwarded);
                                         out.write(buffer, 0, part);
                                         out.flush();
                                         reset(to);
@@ -142,6 +156,17 @@ public final class ResettingProxy implements AutoCloseable {
                         "resetting-proxy-" + what);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Where this read is cut, by {@link #resetShareOfReads}; MAX_VALUE for nowhere. */
+    private long readCut(long forwarded, int n) {
+        double share = readResetShare;
+        if (share <= 0) {
+            return Long.MAX_VALUE;
+        }
+        synchronized (random) {
+            return random.nextDouble() < share ? forwarded + random.nextInt(n) : Long.MAX_VALUE;
+        }
     }
 
     private void resetOpenConnections() {
