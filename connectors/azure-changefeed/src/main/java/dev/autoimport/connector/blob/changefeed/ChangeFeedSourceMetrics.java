@@ -18,7 +18,8 @@ import org.apache.flink.metrics.MetricGroup;
  *       again in place (after the SDK's own retries), see {@code ChangeFeedSplitReader}.
  * </ul>
  *
- * <p>Written by the reader's task thread and read by metric reporters, hence volatile.
+ * <p>Written by the reader's task thread (the retries by its fetcher thread) and read by metric
+ * reporters, hence volatile and atomic.
  */
 public final class ChangeFeedSourceMetrics {
 
