@@ -3,7 +3,7 @@ package dev.autoimport.job;
 import com.azure.storage.blob.models.BlobStorageException;
 import dev.autoimport.connector.blob.BlobChange;
 import dev.autoimport.connector.lustre.LustreRootFailureException;
-import dev.autoimport.job.PathDecisionFunction.ImportConflictException;
+import dev.autoimport.job.decision.ImportConflictException;
 import dev.autoimport.job.ops.LoggingContainerLayout;
 import dev.autoimport.job.ops.PrerequisiteCheck;
 import dev.autoimport.job.ops.Redaction;

@@ -6,6 +6,8 @@ import dev.autoimport.connector.blob.listing.BlobListingSource;
 import dev.autoimport.connector.blob.listing.enumerator.BlobListingSourceEnumerator;
 import dev.autoimport.connector.lustre.LustreAction;
 import dev.autoimport.connector.lustre.LustreSink;
+import dev.autoimport.job.decision.ImportPolicy;
+import dev.autoimport.job.decision.PathDecisionFunction;
 import dev.autoimport.job.ops.OperationsSettings;
 import dev.autoimport.job.ops.RootLease;
 import java.time.Instant;
@@ -104,6 +106,9 @@ public final class AutoImportPipeline {
                         LustreSink.builder()
                                 .setRoot(settings.lustreRoot)
                                 .setContentSource(new BlobContentSource(settings.storage))
+                                .setPolicy(
+                                        new ImportPolicy(
+                                                settings.conflictMode, settings.allowSetuid))
                                 .setListenerFactory(
                                         new SyncListener.Factory(
                                                 OperationsSettings.of(settings, lease)))

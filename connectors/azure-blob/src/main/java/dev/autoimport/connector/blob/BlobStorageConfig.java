@@ -1,6 +1,7 @@
 package dev.autoimport.connector.blob;
 
 import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.azure.storage.blob.BlobContainerAsyncClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
@@ -131,6 +132,18 @@ public final class BlobStorageConfig implements Serializable {
      * does not cover).
      */
     public BlobServiceClient serviceClient() {
+        return clientBuilder().buildClient();
+    }
+
+    /**
+     * The non-blocking client, for callers that must learn a download's answer (its headers) before
+     * they read its content.
+     */
+    public BlobContainerAsyncClient containerAsyncClient() {
+        return clientBuilder().buildAsyncClient().getBlobContainerAsyncClient(container);
+    }
+
+    private BlobServiceClientBuilder clientBuilder() {
         BlobServiceClientBuilder builder =
                 new BlobServiceClientBuilder()
                         .retryOptions(
@@ -154,7 +167,7 @@ public final class BlobStorageConfig implements Serializable {
             default:
                 throw new IllegalStateException("unknown credential kind " + credentialKind);
         }
-        return builder.buildClient();
+        return builder;
     }
 
     public BlobContainerClient containerClient() {

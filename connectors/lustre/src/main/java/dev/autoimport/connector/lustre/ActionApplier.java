@@ -68,12 +68,20 @@ final class ActionApplier {
     }
 
     void apply(LustreAction action) throws IOException {
+        apply(action, null);
+    }
+
+    /**
+     * @param download the blob's download already under way (its answer told the version), or null
+     *     to start one for the action's etag when content is needed
+     */
+    void apply(LustreAction action, ContentSource.Download download) throws IOException {
         switch (action.operation) {
             case WRITE_FILE:
-                writeFile(action);
+                writeFile(action, download);
                 break;
             case MAKE_SYMLINK:
-                makeSymlink(action);
+                makeSymlink(action, download);
                 break;
             case MAKE_DIRECTORY:
                 makeDirectory(action);
@@ -88,18 +96,21 @@ final class ActionApplier {
         }
     }
 
-    private void writeFile(LustreAction action) throws IOException {
+    private void writeFile(LustreAction action, ContentSource.Download download)
+            throws IOException {
         PosixAttributes wanted = requireAttributes(action);
         placeStagedEntry(
                 action,
                 FileKind.FILE,
                 (staged, parent) -> {
-                    download(action, staged, wanted.size);
+                    download(action, download, staged, wanted.size);
                     PosixAttributeSetter.applyToFileOrDirectory(staged, wanted);
                 });
     }
 
-    private void download(LustreAction action, Path staged, long expectedSize) throws IOException {
+    private void download(
+            LustreAction action, ContentSource.Download download, Path staged, long expectedSize)
+            throws IOException {
         try (FileChannel channel =
                         FileChannel.open(
                                 staged,
@@ -112,7 +123,7 @@ final class ActionApplier {
                                         Channels.newOutputStream(channel), COPY_BUFFER_BYTES),
                                 expectedSize,
                                 () -> sizeMismatch(action, expectedSize, "more than"))) {
-            copyContent(action, out);
+            copyContent(action, download, out);
             out.flush();
             if (out.count() != expectedSize) {
                 throw sizeMismatch(action, expectedSize, out.count() + " bytes instead of");
@@ -123,13 +134,14 @@ final class ActionApplier {
         }
     }
 
-    private void makeSymlink(LustreAction action) throws IOException {
+    private void makeSymlink(LustreAction action, ContentSource.Download download)
+            throws IOException {
         PosixAttributes wanted = requireAttributes(action);
         placeStagedEntry(
                 action,
                 FileKind.SYMLINK,
                 (staged, parent) -> {
-                    Path target = readLinkTarget(action, wanted.size);
+                    Path target = readLinkTarget(action, download, wanted.size);
                     Files.createSymbolicLink(staged, target);
                     PosixAttributeSetter.applyToLink(staged, wanted);
                     // Before the rename, as a file's marker: the link never stands under its name
@@ -191,7 +203,9 @@ final class ActionApplier {
         }
     }
 
-    private Path readLinkTarget(LustreAction action, long expectedSize) throws IOException {
+    private Path readLinkTarget(
+            LustreAction action, ContentSource.Download download, long expectedSize)
+            throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         StagingOutputStream out =
                 new StagingOutputStream(
@@ -203,7 +217,7 @@ final class ActionApplier {
                                         "the target is longer than "
                                                 + MAX_LINK_TARGET_BYTES
                                                 + " bytes"));
-        copyContent(action, out);
+        copyContent(action, download, out);
         byte[] bytes = buffer.toByteArray();
         if (bytes.length != expectedSize) {
             throw sizeMismatch(action, expectedSize, bytes.length + " bytes instead of");
@@ -311,9 +325,15 @@ final class ActionApplier {
         }
     }
 
-    private void copyContent(LustreAction action, StagingOutputStream out) throws IOException {
+    private void copyContent(
+            LustreAction action, ContentSource.Download download, StagingOutputStream out)
+            throws IOException {
         try {
-            content.copyTo(action.blobName, action.etag, out);
+            if (download != null) {
+                download.copyTo(out);
+            } else {
+                content.copyTo(action.blobName, action.etag, out);
+            }
         } catch (IOException | RuntimeException e) {
             IOException own = out.failure();
             if (own != null && own != e) {

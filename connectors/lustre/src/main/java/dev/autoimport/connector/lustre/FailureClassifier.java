@@ -61,9 +61,13 @@ final class FailureClassifier {
      * action's blob only.
      */
     Optional<Exception> jobFailure(Throwable error, LustreAction action) {
+        if (error instanceof PathSynchronizer.PolicyFailure) {
+            return Optional.of(((PathSynchronizer.PolicyFailure) error).policyException());
+        }
         if (error instanceof BlobPathException
                 || error instanceof InvalidLinkTargetException
-                || error instanceof ContentGoneException) {
+                || error instanceof ContentGoneException
+                || error instanceof ContentSource.TransientSourceException) {
             return Optional.empty();
         }
         if (error instanceof SourceUnavailableException) {

@@ -1,5 +1,8 @@
 package dev.autoimport.connector.lustre;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * One concrete change to one path under the Lustre root, decided upstream and carried out by {@link
  * LustreSink}.
@@ -20,7 +23,16 @@ public class LustreAction {
         /** Remove the file or link, or the directory if it is empty. */
         DELETE,
         /** Touch nothing; only report (a pre-existing path, a kept conflict, a rejected blob). */
-        NONE
+        NONE,
+        /**
+         * Bring the path in line with the blob, as the {@link SyncPolicy} rules for the path as it
+         * is: the sink inspects the path, learns the blob's version from the listing's fields or
+         * from its download's answer, asks the policy, and carries out the verdict (as one of the
+         * operations above, which the listener then sees).
+         */
+        SYNC,
+        /** The blob was deleted: remove the path if the {@link SyncPolicy} rules so. */
+        REMOVE
     }
 
     /** What the decision found, handed back to the listener for counting. */
@@ -66,6 +78,40 @@ public class LustreAction {
     /** Why the blob cannot be imported, when {@link #report} is ERROR. */
     public String error;
 
+    /**
+     * SYNC: the blob's metadata as listed; null when unknown, and then the sink takes the version
+     * from the download's answer (which costs no extra request).
+     */
+    public Map<String, String> metadata;
+
+    /** SYNC: the blob's Last-Modified as listed, epoch milliseconds. */
+    public long lastModifiedMillis;
+
+    /** SYNC: the blob's length as listed; -1 when unknown. */
+    public long size = -1;
+
+    /**
+     * SYNC: whether a blob found at another version than {@link #etag} is imported at its current
+     * version (a listed blob changed before its download); otherwise nothing is done, because that
+     * newer version's own change follows.
+     */
+    public boolean importNewerVersion;
+
+    /** SYNC and REMOVE: the blob version the job's record says it imported here; null if none. */
+    public String recordedEtag;
+
+    /** SYNC and REMOVE: the attributes the job's record says its last import set; may be null. */
+    public PosixAttributes recorded;
+
+    /** SYNC and REMOVE: those of the import before (the record is written ahead of the sink). */
+    public PosixAttributes recordedPrevious;
+
+    /**
+     * REMOVE: whether the sink must first ask the service that the blob is really gone (nothing on
+     * record orders this deletion against the file's import).
+     */
+    public boolean confirmGone;
+
     public LustreAction() {}
 
     public static LustreAction of(
@@ -100,7 +146,22 @@ public class LustreAction {
                         report);
         a.replace = replace;
         a.error = error;
+        a.metadata = metadata == null ? null : new HashMap<>(metadata);
+        a.lastModifiedMillis = lastModifiedMillis;
+        a.size = size;
+        a.importNewerVersion = importNewerVersion;
+        a.recordedEtag = recordedEtag;
+        a.recorded = recorded == null ? null : recorded.copy();
+        a.recordedPrevious = recordedPrevious == null ? null : recordedPrevious.copy();
+        a.confirmGone = confirmGone;
         return a;
+    }
+
+    /** Whether the path is exactly as the import on record (or the one before) left it. */
+    boolean matchesRecord(PosixAttributes observed) {
+        return observed != null
+                && (observed.sameAs(recorded)
+                        || (recordedPrevious != null && observed.sameAs(recordedPrevious)));
     }
 
     @Override

@@ -39,6 +39,7 @@ public final class LustreSink implements Sink<LustreAction> {
     private final Integer defaultDirectoryUid;
     private final Integer defaultDirectoryGid;
     private final boolean syncFiles;
+    private final SyncPolicy policy;
 
     LustreSink(
             String root,
@@ -48,7 +49,8 @@ public final class LustreSink implements Sink<LustreAction> {
             int defaultDirectoryMode,
             Integer defaultDirectoryUid,
             Integer defaultDirectoryGid,
-            boolean syncFiles) {
+            boolean syncFiles,
+            SyncPolicy policy) {
         this.root = root;
         this.contentSource = contentSource;
         this.listenerFactory = listenerFactory;
@@ -57,6 +59,7 @@ public final class LustreSink implements Sink<LustreAction> {
         this.defaultDirectoryUid = defaultDirectoryUid;
         this.defaultDirectoryGid = defaultDirectoryGid;
         this.syncFiles = syncFiles;
+        this.policy = policy;
     }
 
     public static LustreSinkBuilder builder() {
@@ -92,6 +95,10 @@ public final class LustreSink implements Sink<LustreAction> {
 
     int maxConcurrentActions() {
         return maxConcurrentActions;
+    }
+
+    SyncPolicy policy() {
+        return policy;
     }
 
     boolean syncFiles() {

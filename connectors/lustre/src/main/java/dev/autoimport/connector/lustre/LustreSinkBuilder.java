@@ -23,6 +23,7 @@ public final class LustreSinkBuilder {
     private int defaultDirectoryMode = DEFAULT_DIRECTORY_MODE;
     private Integer defaultDirectoryUid;
     private Integer defaultDirectoryGid;
+    private SyncPolicy policy;
     private boolean syncFiles;
 
     LustreSinkBuilder() {}
@@ -104,6 +105,16 @@ public final class LustreSinkBuilder {
     }
 
     /**
+     * The rules for {@link LustreAction.Operation#SYNC} and {@link LustreAction.Operation#REMOVE}
+     * actions (what a blob becomes, what to do with a path already there). Without one, the sink
+     * carries out concrete actions only.
+     */
+    public LustreSinkBuilder setPolicy(SyncPolicy policy) {
+        this.policy = policy;
+        return this;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the setting that is missing or wrong, and why
      */
     public LustreSink build() {
@@ -141,6 +152,7 @@ public final class LustreSinkBuilder {
                 defaultDirectoryMode,
                 defaultDirectoryUid,
                 defaultDirectoryGid,
-                syncFiles);
+                syncFiles,
+                policy);
     }
 }

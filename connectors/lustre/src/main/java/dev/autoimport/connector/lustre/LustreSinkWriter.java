@@ -38,11 +38,18 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
 
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 30;
 
+    /**
+     * Back-off between tries of an action whose blob the service failed to serve for a passing
+     * reason, after the client's own retries: about a minute in all before it counts as an error.
+     */
+    static final long[] TRANSIENT_BACKOFF_MILLIS = {1_000, 2_000, 4_000, 8_000, 16_000, 30_000};
+
     private final LustreRoot root;
     private final StagingArea staging;
     private final ContentSource.Reader content;
     private final ActionListener listener;
     private final ActionApplier applier;
+    private final PathSynchronizer synchronizer;
     private final FailureClassifier classifier;
     private final PathOrderedExecutor executor;
     private final AtomicReference<Exception> jobFailure = new AtomicReference<>();
@@ -54,6 +61,7 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
             ContentSource.Reader content,
             ActionListener listener,
             PosixAttributes defaultDirectory,
+            SyncPolicy policy,
             boolean syncFiles,
             int maxConcurrentActions,
             int subtaskIndex,
@@ -63,6 +71,11 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
         this.content = content;
         this.listener = listener;
         this.applier = new ActionApplier(root, staging, content, defaultDirectory, syncFiles);
+        this.synchronizer =
+                policy == null
+                        ? null
+                        : new PathSynchronizer(
+                                new NamespaceInspector(root), policy, content, applier);
         this.classifier = new FailureClassifier(root, staging);
         this.executor =
                 new PathOrderedExecutor(
@@ -99,6 +112,7 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
                     content,
                     listener,
                     sink.defaultDirectory(),
+                    sink.policy(),
                     sink.syncFiles(),
                     sink.maxConcurrentActions(),
                     subtaskIndex,
@@ -196,13 +210,14 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
                 return;
             }
             Throwable error = null;
+            LustreAction done = action;
             try {
-                applier.apply(action);
+                done = carryOutOnce(action);
             } catch (Exception | Error e) {
                 error = e;
             }
             if (error == null) {
-                listener.onSuccess(action);
+                listener.onSuccess(done);
                 return;
             }
             if (closing) {
@@ -216,9 +231,50 @@ public final class LustreSinkWriter implements SinkWriter<LustreAction> {
             if (attempt < MAX_ATTEMPTS && isRaceWithAnotherChange(error)) {
                 continue;
             }
+            if (error instanceof ContentSource.TransientSourceException
+                    && attempt <= TRANSIENT_BACKOFF_MILLIS.length
+                    && backOff(TRANSIENT_BACKOFF_MILLIS[attempt - 1], action, error)) {
+                continue;
+            }
             listener.onFailure(action, error, attempt);
             return;
         }
+    }
+
+    /**
+     * Waits before another try; only this path's later actions wait with it.
+     *
+     * @return false if the sink closes or fails meanwhile
+     */
+    private boolean backOff(long millis, LustreAction action, Throwable error) {
+        LOG.info(
+                "{} of blob '{}' failed for a passing reason ({}); trying again in {} ms",
+                action.operation,
+                action.blobName,
+                error.getMessage(),
+                millis);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return !closing && jobFailure.get() == null;
+    }
+
+    private LustreAction carryOutOnce(LustreAction action) throws IOException {
+        if (action.operation == LustreAction.Operation.SYNC
+                || action.operation == LustreAction.Operation.REMOVE) {
+            if (synchronizer == null) {
+                throw new IllegalStateException(
+                        "a "
+                                + action.operation
+                                + " action needs the sink built with setPolicy(...)");
+            }
+            return synchronizer.carryOut(action);
+        }
+        applier.apply(action);
+        return action;
     }
 
     private static boolean isRaceWithAnotherChange(Throwable error) {

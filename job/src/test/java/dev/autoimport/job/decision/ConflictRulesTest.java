@@ -1,18 +1,19 @@
-package dev.autoimport.job;
+package dev.autoimport.job.decision;
 
+import static dev.autoimport.connector.lustre.SyncPolicy.RecordedVersion.OTHER;
+import static dev.autoimport.connector.lustre.SyncPolicy.RecordedVersion.SAME;
+import static dev.autoimport.connector.lustre.SyncPolicy.RecordedVersion.UNKNOWN;
 import static dev.autoimport.job.ConflictMode.FAIL;
 import static dev.autoimport.job.ConflictMode.OVERWRITE_ALWAYS;
 import static dev.autoimport.job.ConflictMode.OVERWRITE_IF_DIRTY;
 import static dev.autoimport.job.ConflictMode.SKIP;
-import static dev.autoimport.job.ConflictRules.ImportedVersion.OTHER;
-import static dev.autoimport.job.ConflictRules.ImportedVersion.SAME;
-import static dev.autoimport.job.ConflictRules.ImportedVersion.UNKNOWN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.autoimport.connector.lustre.FileKind;
 import dev.autoimport.connector.lustre.PosixAttributes;
-import dev.autoimport.job.ConflictRules.DeleteVerdict;
-import dev.autoimport.job.ConflictRules.UpsertVerdict;
+import dev.autoimport.connector.lustre.SyncPolicy.DeleteVerdict;
+import dev.autoimport.job.ConflictMode;
+import dev.autoimport.job.decision.ConflictRules.UpsertVerdict;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

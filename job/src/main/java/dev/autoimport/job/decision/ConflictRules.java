@@ -1,6 +1,9 @@
-package dev.autoimport.job;
+package dev.autoimport.job.decision;
 
 import dev.autoimport.connector.lustre.PosixAttributes;
+import dev.autoimport.connector.lustre.SyncPolicy.DeleteVerdict;
+import dev.autoimport.connector.lustre.SyncPolicy.RecordedVersion;
+import dev.autoimport.job.ConflictMode;
 
 /**
  * The decision tables of SPEC section 4, in one place: what to do with one change given the blob,
@@ -24,17 +27,6 @@ public final class ConflictRules {
         FAIL
     }
 
-    /** The outcome for a deleted blob. */
-    public enum DeleteVerdict {
-        DELETE,
-        /** A dirty path deleted anyway (overwrite modes). */
-        DELETE_CONFLICT,
-        /** A dirty path kept (skip mode). */
-        KEEP_CONFLICT,
-        /** Nothing there to delete. */
-        NOTHING
-    }
-
     private ConflictRules() {}
 
     /**
@@ -48,16 +40,16 @@ public final class ConflictRules {
             PosixAttributes desired,
             PosixAttributes observed,
             boolean clean,
-            ImportedVersion imported) {
+            RecordedVersion imported) {
         if (observed == null) {
             return UpsertVerdict.IMPORT;
         }
-        if (clean && imported == ImportedVersion.SAME) {
+        if (clean && imported == RecordedVersion.SAME) {
             return UpsertVerdict.UP_TO_DATE;
         }
         // Before the attribute match: a rewrite in the same second with the same size looks like
         // the old file, but the record knows the content changed.
-        if (clean && imported == ImportedVersion.OTHER) {
+        if (clean && imported == RecordedVersion.OTHER) {
             return UpsertVerdict.IMPORT;
         }
         if (observed.sameAs(desired)) {
@@ -79,16 +71,6 @@ public final class ConflictRules {
             default:
                 throw new IllegalStateException("unknown conflict mode " + mode);
         }
-    }
-
-    /** What the job's record says about the blob version at a path. */
-    public enum ImportedVersion {
-        /** No record: never imported, or imported by a run whose state is gone. */
-        UNKNOWN,
-        /** This very blob version (same etag). */
-        SAME,
-        /** Another version of the blob. */
-        OTHER
     }
 
     /**
