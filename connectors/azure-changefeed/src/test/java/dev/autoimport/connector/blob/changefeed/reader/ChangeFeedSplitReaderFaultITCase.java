@@ -58,24 +58,33 @@ class ChangeFeedSplitReaderFaultITCase {
     @Test
     void anOutageLongerThanTheSdksRetriesIsRiddenOutInPlace() throws Exception {
         List<String> expected = readAll(direct());
-        // Two tries of 0.5 s apart: the SDK gives up long before the 4 s outage ends.
-        ChangeFeedSplitReader reader = reader(throughProxy().withMaxTries(2));
         List<String> names = new ArrayList<>();
+        String cursor;
+        ChangeFeedSplitReader first = reader(direct(), ChangeFeedSplit.startingAt(TEN_TWENTY));
         try {
-            names.addAll(changesOf(reader.fetch()));
-            assertThat(names).hasSize(PAGE_SIZE);
-            proxy.refuseAll(true);
-            Thread healer =
-                    new Thread(
-                            () -> {
-                                sleep(4_000);
-                                proxy.refuseAll(false);
-                            });
-            healer.start();
-            names.addAll(readToEnd(reader));
-            healer.join();
+            cursor = firstPage(first.fetch(), names);
         } finally {
-            reader.close();
+            first.close();
+        }
+        assertThat(names).hasSize(PAGE_SIZE);
+
+        proxy.refuseAll(true);
+        Thread healer =
+                new Thread(
+                        () -> {
+                            sleep(4_000);
+                            proxy.refuseAll(false);
+                        });
+        healer.start();
+        // Two tries 0.5 s apart: the SDK gives up long before the 4 s outage ends, and the
+        // resumed read needs the service at once (segments.json, the cursor's segment).
+        ChangeFeedSplitReader resumed =
+                reader(throughProxy().withMaxTries(2), ChangeFeedSplit.resumingFrom(cursor));
+        try {
+            names.addAll(readToEnd(resumed));
+        } finally {
+            resumed.close();
+            healer.join();
         }
 
         assertThat(names).containsExactlyElementsOf(expected);
@@ -159,20 +168,27 @@ class ChangeFeedSplitReaderFaultITCase {
         throw new AssertionError("not drained within 3 minutes; read so far: " + names.size());
     }
 
-    private static List<String> changesOf(RecordsWithSplitIds<ChangeFeedRecord> records) {
-        List<String> names = new ArrayList<>();
+    /** Adds the page's blob names to {@code names}; returns the page's cursor. */
+    private static String firstPage(
+            RecordsWithSplitIds<ChangeFeedRecord> records, List<String> names) {
         while (records.nextSplit() != null) {
             ChangeFeedRecord record;
             while ((record = records.nextRecordFromSplit()) != null) {
                 if (record instanceof ChangeFeedRecord.Change change) {
                     names.add(change.change().blobName);
+                } else if (record instanceof ChangeFeedRecord.PageEnd end) {
+                    return end.cursor();
                 }
             }
         }
-        return names;
+        throw new AssertionError("the first fetch returned no page");
     }
 
     private ChangeFeedSplitReader reader(BlobStorageConfig config) {
+        return reader(config, ChangeFeedSplit.startingAt(TEN_TWENTY));
+    }
+
+    private ChangeFeedSplitReader reader(BlobStorageConfig config, ChangeFeedSplit split) {
         ChangeFeedSplitReader reader =
                 new ChangeFeedSplitReader(
                         config,
@@ -181,8 +197,7 @@ class ChangeFeedSplitReaderFaultITCase {
                         Duration.ZERO,
                         PAGE_SIZE,
                         retries::incrementAndGet);
-        reader.handleSplitsChanges(
-                new SplitsAddition<>(List.of(ChangeFeedSplit.startingAt(TEN_TWENTY))));
+        reader.handleSplitsChanges(new SplitsAddition<>(List.of(split)));
         return reader;
     }
 
