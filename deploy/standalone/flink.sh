@@ -62,7 +62,11 @@ record_submission() {
       case "$arg" in
         -s | --fromSavepoint) skip=1; continue ;;
         --fromSavepoint=*) continue ;;
-        *.jar) jar_seen=1 ;;
+        *.jar)
+          jar_seen=1
+          # Absolute, so that resume works from any directory.
+          [[ -f "$arg" && "$arg" != /* ]] && arg="$(cd "$(dirname "$arg")" && pwd)/$(basename "$arg")"
+          ;;
       esac
     fi
     kept+=("$arg")
