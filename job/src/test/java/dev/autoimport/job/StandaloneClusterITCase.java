@@ -313,6 +313,12 @@ class StandaloneClusterITCase {
         delete("walk/d03/f00003.txt");
 
         StandaloneCluster.Result resumed = cluster.resume("auto-import e2e");
+        // Where resume's time goes (stopping the TaskManagers left behind, the new cluster, the
+        // submission): its own lines, on the test's output.
+        resumed.output
+                .lines()
+                .filter(l -> l.matches("(Stopping|Still running|REST API up|Job resumed|The ).*"))
+                .forEach(l -> System.out.println("[e2e]   resume: " + l));
         awaitFullyRunning(resumed.jobId);
         double seconds = (System.nanoTime() - lost) / 1e9;
         String timing =
