@@ -2,7 +2,8 @@
 # Runs auto-import on its embedded default: Azurite for blob storage, an embedded Flink with its
 # web UI, and a local directory standing in for the Lustre mount. Ctrl-C stops everything.
 #
-#   deploy/local/run.sh               the import job: walk the demo container once, keep the UI up
+#   deploy/local/run.sh               the import job: walk the demo container once, print the table of
+#                                     counts and exit with the job's exit code
 #   deploy/local/run.sh --continuous  the auto-import job: the walk, then the change feed, while a
 #                                     generator changes the demo container every 1.5 s
 #
@@ -19,7 +20,7 @@ web_port=${WEB_UI_PORT:-8081}
 
 usage() {
   echo "usage: deploy/local/run.sh [--continuous]"
-  echo "  (no option)   the import job: walk the demo container once, keep the web UI up"
+  echo "  (no option)   the import job: walk the demo container once and exit with its exit code"
   echo "  --continuous  the auto-import job: the walk, then the change feed, while the demo"
   echo "                container keeps changing"
 }
@@ -140,7 +141,7 @@ if [ "$mode" = auto-import ]; then
   cat <<EOF
 ==> Where to look
     the mirror, following the demo's changes:  watch -n1 ls -la $lustre/projects/live
-    the web UI: $web → the job → lustre sink → Metrics: blobSync.importedFiles,
+    the web UI: $web → the job → operations → Metrics: blobSync.importedFiles,
       blobSync.deletions, blobSync.lastFullySynchronizedTime; the source: blobSync.lastChangeFeedEventConsumedTime
     Ctrl-C stops the generator, Flink and Azurite.
 EOF
@@ -160,4 +161,5 @@ done
 status=0
 wait "$job_pid" || status=$?
 job_pid=""
+echo "==> The $mode job ended (exit code $status); the mirror stays in $lustre"
 exit "$status"

@@ -4,6 +4,7 @@
 #
 #   cluster.sh start [--taskmanagers N] [-D key=value ...]
 #   cluster.sh add-taskmanager
+#   cluster.sh resume <job name or id> [<jar> <job args>...]
 #   cluster.sh stop
 #   cluster.sh status
 #
@@ -31,9 +32,21 @@ Commands:
                      the REST API answers and all N are registered. Each -D
                      overrides or adds a setting of the generated config.yaml.
                      The last line printed is the REST / web UI URL.
+                     Refuses while processes of an earlier cluster still run
+                     (TaskManagers left by a JobManager that died): resume, or
+                     stop them first.
   add-taskmanager    Start one more TaskManager (for example to replace one that
                      died) and wait until it is registered. The last line printed
-                     is its resource id (tm-<n>).
+                     is its resource id (tm-<n>). If it does not register, only
+                     that TaskManager is stopped.
+  resume <job name or id> [<jar> <job args>...]
+                     After a JobManager loss (or a cancel): resubmit the job from
+                     its newest retained checkpoint under
+                     <state>/checkpoints/<job id>/. Stops what is left of the
+                     earlier cluster and starts it again (same options) if its
+                     JobManager is gone. Without a jar, the jar and arguments of
+                     the job's flink.sh run are used (recorded under
+                     <state>/submissions/, readable by you only).
   stop               Stop all processes (SIGTERM, then SIGKILL after
                      \$AUTO_IMPORT_STOP_TIMEOUT s) and delete the tmp directories.
                      Checkpoints, savepoints and logs stay.
@@ -54,6 +67,9 @@ Environment:
                                point several state dirs at one to resolve only once
   AUTO_IMPORT_START_TIMEOUT    seconds to wait for REST and TaskManagers (default 120)
   AUTO_IMPORT_STOP_TIMEOUT     seconds to wait for a clean stop (default 30)
+  AUTO_IMPORT_LEASE_WAIT       resume: seconds to retry a submission refused because
+                               the lost job's lease on the Lustre root has not
+                               expired yet (default 90)
   FLINK_HOME                   use \$FLINK_HOME/lib (and bin/flink in flink.sh)
                                instead of resolving jars from Maven
   JAVA_HOME                    the JDK 17 to run (default: java on the PATH)
@@ -98,6 +114,16 @@ process_names() {
 taskmanager_names() { process_names | grep '^taskmanager-' || true; }
 
 jobmanager_running() { is_ours "$(pid_of jobmanager)"; }
+
+# "name (pid N)" of every process with a pid file that still runs.
+live_tracked() {
+  local name pid
+  for name in $(process_names); do
+    pid="$(pid_of "$name")"
+    is_ours "$pid" && echo "$name (pid $pid)"
+  done
+  return 0
+}
 
 # Processes started with our config dir that no pid file knows about (for
 # example after the pid directory was deleted). Linux only (/proc).
@@ -235,14 +261,31 @@ fail_start() {
   exit 1
 }
 
-# wait_until DESCRIPTION CHECK_FUNCTION: polls until the check succeeds, the
-# JobManager dies, or START_TIMEOUT passes.
+# A TaskManager started by add-taskmanager did not register: stop it, and only
+# it (the JobManager, the other TaskManagers and their jobs stay).
+fail_add_taskmanager() {
+  local name="taskmanager-${LAST_TM_ID#tm-}" pid
+  info "error: $*"
+  info "----- last lines of $LOG_DIR/$name.out / .log -----"
+  tail -n 5 "$LOG_DIR/$name.out" >&2 2>/dev/null || true
+  grep -E 'ERROR|Exception' "$LOG_DIR/$name.log" 2>/dev/null | tail -n 10 >&2 || true
+  pid="$(pid_of "$name")"
+  info "Stopping $name (pid $pid), the TaskManager this command started; the rest of the cluster stays."
+  if is_ours "$pid"; then terminate "$pid"; fi
+  rm -f "$PID_DIR/$name.pid"
+  rm -rf "${TMP_DIR:?}/$name"
+  exit 1
+}
+
+# wait_until DESCRIPTION CHECK_FUNCTION [ON_FAILURE]: polls until the check
+# succeeds, the JobManager dies, or START_TIMEOUT passes; then calls ON_FAILURE
+# (default fail_start, which stops everything) with the reason.
 wait_until() {
-  local what="$1" check="$2" deadline
+  local what="$1" check="$2" on_failure="${3:-fail_start}" deadline
   deadline=$(($(date +%s) + START_TIMEOUT))
   until "$check"; do
-    jobmanager_running || fail_start "the JobManager died while waiting for $what (see $LOG_DIR/jobmanager.log and .out)"
-    (($(date +%s) < deadline)) || fail_start "timed out after ${START_TIMEOUT}s waiting for $what"
+    jobmanager_running || "$on_failure" "the JobManager died while waiting for $what (see $LOG_DIR/jobmanager.log and .out)"
+    (($(date +%s) < deadline)) || "$on_failure" "timed out after ${START_TIMEOUT}s waiting for $what"
     sleep 0.25
   done
 }
@@ -263,7 +306,7 @@ all_expected_registered() {
 # ---------------------------------------------------------------------------
 
 cmd_start() {
-  local taskmanagers=2 overrides=() lib started t_rest t_tms i name
+  local taskmanagers=2 overrides=() lib started t_rest t_tms i name leftovers args=("$@")
   while (($#)); do
     case "$1" in
       --taskmanagers | -n)
@@ -298,6 +341,16 @@ cmd_start() {
     info "Stop it first: $0 stop"
     exit 1
   fi
+  leftovers="$(live_tracked | paste -sd, - | sed 's/,/, /g')"
+  if [[ -n "$leftovers" ]]; then
+    info "error: processes of an earlier cluster from $STATE_DIR still run: $leftovers."
+    info "Its JobManager is gone, and its jobs with it; nothing was started or removed."
+    info "Resume a job from its newest retained checkpoint (this stops them and starts the cluster again):"
+    info "  $0 resume <job name or id>"
+    info "or stop them and start afresh:"
+    info "  $0 stop && $0 start"
+    exit 1
+  fi
   if [[ -n "$(stray_pids)" ]]; then
     info "error: processes of a previous cluster from $STATE_DIR are still running: $(stray_pids | tr '\n' ' ')"
     info "Stop them first: $0 stop"
@@ -316,6 +369,9 @@ cmd_start() {
     mv "$LOG_DIR" "$STATE_DIR/log.prev"
   fi
   mkdir -p "$PID_DIR" "$TMP_DIR" "$LOG_DIR"
+  # What resume starts again after a JobManager loss.
+  : >"$STATE_DIR/cluster.start-args"
+  if ((${#args[@]})); then printf '%s\0' "${args[@]}" >"$STATE_DIR/cluster.start-args"; fi
   write_conf ${overrides[@]+"${overrides[@]}"}
 
   compute_resource_params tm "$lib" &
@@ -362,7 +418,7 @@ cmd_add_taskmanager() {
   started=$(now_ms)
   launch_taskmanager
   EXPECTED_TM_IDS=("$LAST_TM_ID")
-  wait_until "TaskManager $LAST_TM_ID to register" all_expected_registered
+  wait_until "TaskManager $LAST_TM_ID to register" all_expected_registered fail_add_taskmanager
   t=$(($(now_ms) - started))
   info "TaskManager $LAST_TM_ID registered after ${t} ms."
   echo "$LAST_TM_ID"
@@ -433,6 +489,86 @@ cmd_stop() {
   echo "Cluster from $STATE_DIR stopped. Logs stay in $LOG_DIR."
 }
 
+# The job ids whose recorded submission (flink.sh run) had this job name.
+job_ids_named() {
+  local f
+  for f in "$SUBMISSION_DIR"/*.name; do
+    [[ -e "$f" ]] || continue
+    [[ "$(cat "$f")" == "$1" ]] && basename "$f" .name
+  done
+  return 0
+}
+
+# "<job id> <checkpoint dir>" of the newest completed checkpoint (one with a
+# _metadata file) of the given jobs, by modification time.
+newest_checkpoint() {
+  local id meta
+  for id in "$@"; do
+    for meta in "$CHECKPOINT_DIR/$id"/chk-*/_metadata; do
+      [[ -e "$meta" ]] || continue
+      echo "$(stat -c %Y "$meta") $id $(dirname "$meta")"
+    done
+  done | sort -n | tail -n 1 | cut -d' ' -f2-
+}
+
+cmd_resume() {
+  local want="${1:-}" ids=() found id chk started submitted rc deadline saved=() job_args=() lines t
+  [[ -n "$want" && "$want" != -* ]] || { info "error: resume needs a job name or id (see $0 --help)"; exit 2; }
+  shift
+  require_cmd curl "the scripts poll Flink's REST API with it"
+  started=$(now_ms)
+  if [[ "$want" =~ ^[0-9a-f]{32}$ ]]; then
+    ids=("$want")
+  else
+    mapfile -t ids < <(job_ids_named "$want")
+    ((${#ids[@]})) || die "no job named '$want' was submitted with $STANDALONE_DIR/flink.sh run from $STATE_DIR (see $SUBMISSION_DIR); give its job id instead"
+  fi
+  found="$(newest_checkpoint "${ids[@]}")"
+  [[ -n "$found" ]] || die "no retained checkpoint of '$want' under $CHECKPOINT_DIR; start the job again without one (its walk recognizes the files already in place)"
+  id="${found%% *}"
+  chk="${found#* }"
+  if (($#)); then
+    job_args=("$@")
+  else
+    [[ -f "$SUBMISSION_DIR/$id.args" ]] ||
+      die "job $id was not submitted with $STANDALONE_DIR/flink.sh run (no $SUBMISSION_DIR/$id.args): give the jar and the job's arguments after the job id"
+    mapfile -d '' job_args <"$SUBMISSION_DIR/$id.args"
+  fi
+  info "Resuming job $id from $chk"
+
+  if jobmanager_running; then
+    lines="$(job_lines | grep -E "^$id (RUNNING|RESTARTING|CREATED|INITIALIZING) " || true)"
+    [[ -z "$lines" ]] || die "job $id is still running ($lines); nothing to resume"
+  else
+    if [[ -n "$(live_tracked)$(stray_pids)" ]]; then
+      info "The JobManager is gone; stopping what is left of its cluster: $(live_tracked | paste -sd' ' -)"
+      stop_all
+    fi
+    [[ -f "$STATE_DIR/cluster.start-args" ]] && mapfile -d '' saved <"$STATE_DIR/cluster.start-args"
+    info "Starting the cluster again: $0 start ${saved[*]}"
+    (cmd_start ${saved[@]+"${saved[@]}"}) >&2
+  fi
+
+  # The lost job's tasks may still hold the Lustre root's lease until it expires
+  # (60 s after its last renewal): a refused submission (exit 4) is tried again.
+  deadline=$(($(date +%s) + ${AUTO_IMPORT_LEASE_WAIT:-90}))
+  while :; do
+    rc=0
+    submitted="$("$STANDALONE_DIR/flink.sh" run -d -s "file://$chk" "${job_args[@]}")" || rc=$?
+    printf '%s\n' "$submitted"
+    if ((rc == 4)) && (($(date +%s) < deadline)); then
+      info "The Lustre root is still held by the lost job; its lease expires within 60 s. Trying again in 5 s ..."
+      sleep 5
+      continue
+    fi
+    ((rc == 0)) || die "the submission from $chk failed (exit $rc); see $LOG_DIR/flink-client.log"
+    break
+  done
+  t=$(($(now_ms) - started))
+  info "Job resumed from $chk after ${t} ms."
+  echo "timings_ms resume=$t"
+}
+
 cmd_status() {
   local name pid alive=0 dead=0 rest=down ids jobs strays
   [[ $# -eq 0 ]] || { info "error: status takes no arguments"; exit 2; }
@@ -476,6 +612,7 @@ main() {
   case "$cmd" in
     start) cmd_start "$@" ;;
     add-taskmanager) cmd_add_taskmanager "$@" ;;
+    resume) cmd_resume "$@" ;;
     stop) cmd_stop "$@" ;;
     status) cmd_status "$@" ;;
     -h | --help | help) usage ;;

@@ -18,6 +18,8 @@ PID_DIR="$STATE_DIR/pids"
 TMP_DIR="$STATE_DIR/tmp"
 CHECKPOINT_DIR="$STATE_DIR/checkpoints"
 SAVEPOINT_DIR="$STATE_DIR/savepoints"
+# flink.sh run records each submission here (job id -> name and arguments).
+SUBMISSION_DIR="$STATE_DIR/submissions"
 
 REST_PORT="${AUTO_IMPORT_REST_PORT:-8081}"
 RPC_PORT="${AUTO_IMPORT_RPC_PORT:-6123}"

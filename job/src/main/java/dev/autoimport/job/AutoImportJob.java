@@ -2,6 +2,7 @@ package dev.autoimport.job;
 
 import com.azure.storage.blob.models.BlobStorageException;
 import dev.autoimport.connector.blob.BlobChange;
+import dev.autoimport.connector.lustre.LustreRootFailureException;
 import dev.autoimport.job.decision.ImportConflictException;
 import dev.autoimport.job.ops.LoggingContainerLayout;
 import dev.autoimport.job.ops.PrerequisiteCheck;
@@ -14,14 +15,20 @@ import dev.autoimport.job.ops.WalkReports;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -32,13 +39,16 @@ import org.slf4j.LoggerFactory;
  * The entry point of {@code flink run}: parses and validates the settings, checks the
  * prerequisites, takes the Lustre root's lease, then submits the import or auto-import job. When an
  * attached import job finishes, prints the walk's summary. With {@code --local} it starts an
- * embedded Flink with its web UI first and keeps it up after a bounded import finishes, so the run
- * can be inspected.
+ * embedded Flink with its web UI first, runs the job there and exits when the job ends (an import
+ * job that finished or any job that failed), or on Ctrl-C or SIGTERM: then it cancels the job and
+ * closes the embedded Flink within {@link #LOCAL_STOP_TIMEOUT}.
  *
  * <p>Exit codes: 0 done (or submitted, when detached); {@value #EXIT_JOB_FAILED} the job failed;
  * {@value #EXIT_BAD_SETTINGS} a bad setting; {@value #EXIT_PREREQUISITES} a prerequisite is not
- * met; {@value #EXIT_ROOT_IN_USE} another job holds the Lustre root. Nothing is submitted in the
- * last three cases.
+ * met, or the job failed because its Lustre root did (full, read-only, gone); {@value
+ * #EXIT_ROOT_IN_USE} another job holds the Lustre root. Nothing is submitted for 2, 4 and a
+ * prerequisite's 3. With {@code --local}, Ctrl-C exits with 130 and SIGTERM with 143 (the JVM's 128
+ * + signal), after the job was cancelled.
  */
 public final class AutoImportJob {
 
@@ -56,11 +66,21 @@ public final class AutoImportJob {
     /** Exit code when another job holds the Lustre root: nothing was submitted. */
     public static final int EXIT_ROOT_IN_USE = 4;
 
+    /**
+     * How long {@code --local} waits on Ctrl-C or SIGTERM for the job's cancellation and then for
+     * the embedded Flink to close, each; the process exits after that even if they did not.
+     */
+    public static final Duration LOCAL_STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Set by the shutdown hook of {@code --local}: the job ends because the process stops. */
+    private static volatile boolean localStopRequested;
+
     private AutoImportJob() {}
 
     public static void main(String[] args) throws Exception {
         int code = run(args, System.out, System.err);
-        if (code != 0) {
+        // With --local nothing else may keep the JVM up (Flink's non-daemon threads would).
+        if (code != 0 || Arrays.asList(args).contains("--local")) {
             System.exit(code);
         }
     }
@@ -157,7 +177,20 @@ public final class AutoImportJob {
             result = env.execute(settings.jobName);
         } catch (Exception e) {
             lease.release();
+            if (localStopRequested) {
+                err.println("auto-import: stopped: the job was cancelled (Ctrl-C or SIGTERM)");
+                return EXIT_JOB_FAILED;
+            }
             err.println("auto-import: the job failed: " + failureMessage(e));
+            if (exitCodeOf(e) == EXIT_PREREQUISITES) {
+                err.println(
+                        "auto-import: the Lustre root "
+                                + settings.lustreRoot
+                                + " failed, not a blob: fix what the line above names, then start"
+                                + " the job again (from its last checkpoint, or without one: the"
+                                + " walk recognizes the files already in place)");
+                return EXIT_PREREQUISITES;
+            }
             err.println(
                     "auto-import: failed blobs are in the error log: container '"
                             + settings.loggingContainer
@@ -214,18 +247,36 @@ public final class AutoImportJob {
         }
     }
 
-    /** The message that says why the job failed: ours when we know it, else the root cause. */
+    /**
+     * The message that says why the job failed: ours when we know it (a Lustre root that failed
+     * names the root, the cause and what to do), else the root cause.
+     */
     static String failureMessage(Throwable failure) {
         Throwable root = failure;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof TooManyErrorsException
                     || t instanceof RootLockedException
-                    || t instanceof ImportConflictException) {
+                    || t instanceof ImportConflictException
+                    || t instanceof LustreRootFailureException) {
                 return Redaction.scrub(t.getMessage());
             }
             root = t;
         }
         return Redaction.scrub(root.getClass().getSimpleName() + ": " + root.getMessage());
+    }
+
+    /** The exit code of a job that failed with this: 3 for its Lustre root, else 1. */
+    static int exitCodeOf(Throwable failure) {
+        return lustreRootFailure(failure).isPresent() ? EXIT_PREREQUISITES : EXIT_JOB_FAILED;
+    }
+
+    private static Optional<LustreRootFailureException> lustreRootFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof LustreRootFailureException) {
+                return Optional.of((LustreRootFailureException) t);
+            }
+        }
+        return Optional.empty();
     }
 
     private static int runLocally(
@@ -249,7 +300,9 @@ public final class AutoImportJob {
         URI rest = cluster.getRestAddress().get();
         out.println("auto-import: Flink web UI at " + rest);
         out.println("auto-import: mirroring into " + settings.lustreRoot);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> cluster.closeAsync().join()));
+        Thread stopOnSignal =
+                new Thread(() -> stopOnSignal(cluster, err), "auto-import-local-shutdown");
+        Runtime.getRuntime().addShutdownHook(stopOnSignal);
 
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createRemoteEnvironment(
@@ -260,11 +313,67 @@ public final class AutoImportJob {
         AutoImportPipeline.configure(env, settings);
         AutoImportPipeline.build(env, settings, lease, null);
         int code = execute(env, settings, lease, out, err);
+        if (localStopRequested) {
+            // The shutdown hook cancels the job and closes the cluster; the JVM exits after it.
+            return code;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnSignal);
+        } catch (IllegalStateException shuttingDown) {
+            return code;
+        }
         out.println(
-                "auto-import: the job ended; the web UI stays up at "
-                        + rest
-                        + " until you press Ctrl-C");
-        Thread.currentThread().join();
+                "auto-import: the job ended; stopping the embedded Flink (exit code " + code + ")");
+        close(cluster, err);
         return code;
+    }
+
+    /**
+     * The shutdown hook of {@code --local} (Ctrl-C, SIGTERM): cancels the jobs that still run,
+     * waits for them to end, then closes the cluster, each within {@link #LOCAL_STOP_TIMEOUT}.
+     * Never blocks longer: a hook that hangs keeps the process up.
+     */
+    private static void stopOnSignal(MiniCluster cluster, PrintStream err) {
+        localStopRequested = true;
+        err.println("auto-import: stopping: cancelling the job, then the embedded Flink");
+        long timeout = LOCAL_STOP_TIMEOUT.toMillis();
+        try {
+            Collection<JobStatusMessage> jobs =
+                    cluster.listJobs().get(timeout, TimeUnit.MILLISECONDS);
+            for (JobStatusMessage job : jobs) {
+                if (!job.getJobState().isGloballyTerminalState()) {
+                    JobID id = job.getJobId();
+                    cluster.cancelJob(id).get(timeout, TimeUnit.MILLISECONDS);
+                    cluster.requestJobResult(id).get(timeout, TimeUnit.MILLISECONDS);
+                }
+            }
+        } catch (TimeoutException e) {
+            err.println(
+                    "auto-import: the job did not end within "
+                            + LOCAL_STOP_TIMEOUT.toSeconds()
+                            + " s of its cancellation; stopping anyway");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            err.println("auto-import: cancelling the job failed: " + failureMessage(e));
+        }
+        close(cluster, err);
+    }
+
+    /** Closes the embedded Flink, waiting at most {@link #LOCAL_STOP_TIMEOUT}. */
+    private static void close(MiniCluster cluster, PrintStream err) {
+        try {
+            cluster.closeAsync().get(LOCAL_STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            err.println(
+                    "auto-import: the embedded Flink did not close within "
+                            + LOCAL_STOP_TIMEOUT.toSeconds()
+                            + " s; exiting anyway");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            err.println("auto-import: closing the embedded Flink failed: " + failureMessage(e));
+        }
     }
 }

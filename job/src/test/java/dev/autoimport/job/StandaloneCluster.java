@@ -97,6 +97,85 @@ final class StandaloneCluster implements AutoCloseable {
         return out.substring(out.lastIndexOf('\n') + 1).strip();
     }
 
+    /**
+     * {@code cluster.sh resume <job>}: the job's newest retained checkpoint resubmitted (the
+     * cluster started again if its JobManager is gone); returns the new job's id and what the
+     * script printed.
+     */
+    Result resume(String jobNameOrId) throws IOException, InterruptedException {
+        String out = script("cluster.sh", List.of("resume", jobNameOrId));
+        Matcher m = JOB_ID.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("cluster.sh resume printed no job id:\n" + out);
+        }
+        return new Result(0, out, m.group(1));
+    }
+
+    /** Runs a script like {@link #script} with more environment, and never fails on its exit. */
+    Result tryScript(String name, List<String> args, Map<String, String> env)
+            throws IOException, InterruptedException {
+        Process p = startScript(name, args, env);
+        Path out = lastOutput;
+        if (!p.waitFor(SCRIPT_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(name + " " + args + " did not return; see " + out);
+        }
+        return new Result(p.exitValue(), Files.readString(out), null);
+    }
+
+    /** What a script run printed and how it exited. */
+    static final class Result {
+        final int code;
+        final String output;
+        final String jobId;
+
+        Result(int code, String output, String jobId) {
+            this.code = code;
+            this.output = output;
+            this.jobId = jobId;
+        }
+    }
+
+    /** {@code kill -9} of the JobManager; returns its pid once it has exited. */
+    long killJobManager() throws IOException {
+        long pid = pid("jobmanager");
+        ProcessHandle process =
+                ProcessHandle.of(pid)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "the JobManager (pid " + pid + ") is not running"));
+        process.destroyForcibly(); // SIGKILL
+        Wait.until(
+                "the JobManager (pid " + pid + ") to exit after SIGKILL",
+                Duration.ofSeconds(60),
+                Duration.ofMillis(100),
+                () -> process.isAlive() ? "alive" : "exited",
+                "exited"::equals);
+        return pid;
+    }
+
+    /** The pids in the TaskManagers' pid files whose process is alive, by pid file name. */
+    Map<String, Long> liveTaskManagers() throws IOException {
+        Map<String, Long> live = new LinkedHashMap<>();
+        Path pids = stateDir.resolve("pids");
+        if (!Files.isDirectory(pids)) {
+            return live;
+        }
+        try (Stream<Path> files = Files.list(pids)) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                String name = f.getFileName().toString();
+                if (name.startsWith("taskmanager-") && name.endsWith(".pid")) {
+                    long pid = Long.parseLong(Files.readString(f).strip());
+                    if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent()) {
+                        live.put(name.substring(0, name.length() - ".pid".length()), pid);
+                    }
+                }
+            }
+        }
+        return live;
+    }
+
     /** {@code cluster.sh stop}: TaskManagers, then the JobManager. */
     void stop() throws IOException, InterruptedException {
         script("cluster.sh", List.of("stop"));
@@ -353,6 +432,25 @@ final class StandaloneCluster implements AutoCloseable {
      * under {@code <state>/test-commands/}. Fails with that output when the script fails.
      */
     private String script(String name, List<String> args) throws IOException, InterruptedException {
+        Process p = startScript(name, args, Map.of());
+        Path out = lastOutput;
+        if (!p.waitFor(SCRIPT_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(name + " " + args + " did not return; see " + out);
+        }
+        String printed = Files.readString(out);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(
+                    name + " " + args + " exited with " + p.exitValue() + ":\n" + printed);
+        }
+        return printed;
+    }
+
+    /** The output file of the last script started. */
+    private Path lastOutput;
+
+    private Process startScript(String name, List<String> args, Map<String, String> extraEnv)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add("bash");
         command.add(repository.resolve("deploy/standalone/" + name).toString());
@@ -375,17 +473,9 @@ final class StandaloneCluster implements AutoCloseable {
         env.put("AUTO_IMPORT_FLINK_LIB_DIR", libDir.toString());
         // A loaded 2-core machine starts JVMs slowly; these are the scripts' own upper bounds.
         env.put("AUTO_IMPORT_START_TIMEOUT", "300");
-        Process p = pb.start();
-        if (!p.waitFor(SCRIPT_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(name + " " + args + " did not return; see " + out);
-        }
-        String printed = Files.readString(out);
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(
-                    name + " " + args + " exited with " + p.exitValue() + ":\n" + printed);
-        }
-        return printed;
+        env.putAll(extraEnv);
+        lastOutput = out;
+        return pb.start();
     }
 
     private static int freePort() throws IOException {

@@ -116,7 +116,9 @@ class StandaloneClusterITCase {
 
         killDuringTheWalk(job);
         killDuringBlobSync(job);
-        upgradeThroughASavepoint(job, jar);
+        String upgraded = upgradeThroughASavepoint(job, jar);
+        addingATaskManagerThatFailsStopsOnlyIt(upgraded);
+        loseTheJobManagerAndResume(upgraded);
 
         cluster.stop();
         timeline.mark("cluster.sh stop");
@@ -204,7 +206,7 @@ class StandaloneClusterITCase {
         timeline.mark("blob sync caught up: tree equals the container");
     }
 
-    private void upgradeThroughASavepoint(String job, Path jar) throws Exception {
+    private String upgradeThroughASavepoint(String job, Path jar) throws Exception {
         Path savepoints = Files.createDirectories(work.resolve("savepoints"));
         String savepoint = cluster.stopWithSavepoint(job, savepoints);
         Wait.until(
@@ -264,6 +266,80 @@ class StandaloneClusterITCase {
             }
         }
         timeline.mark("container read back: the test's model matches it");
+        return next;
+    }
+
+    private void addingATaskManagerThatFailsStopsOnlyIt(String job) throws Exception {
+        Map<String, Long> before = cluster.liveTaskManagers();
+        // No time at all to register: the new TaskManager fails the wait at once.
+        StandaloneCluster.Result failed =
+                cluster.tryScript(
+                        "cluster.sh",
+                        List.of("add-taskmanager"),
+                        Map.of("AUTO_IMPORT_START_TIMEOUT", "0"));
+        assertThat(failed.code).as(failed.output).isEqualTo(1);
+        assertThat(failed.output).contains("the rest of the cluster stays");
+        assertThat(cluster.liveTaskManagers()).isEqualTo(before);
+        assertThat(cluster.jobState(job)).isEqualTo("RUNNING");
+        timeline.mark(
+                "add-taskmanager that did not register: only its TaskManager stopped, "
+                        + before.keySet()
+                        + " and the job still running");
+    }
+
+    private void loseTheJobManagerAndResume(String job) throws Exception {
+        Wait.until(
+                "a completed checkpoint of job " + job,
+                () -> completedCheckpoints(job),
+                n -> n > 0);
+        Map<String, Long> taskManagers = cluster.liveTaskManagers();
+        cluster.killJobManager();
+        long lost = System.nanoTime();
+        timeline.mark("kill -9 the JobManager; TaskManagers " + taskManagers.keySet() + " left");
+
+        StandaloneCluster.Result refused =
+                cluster.tryScript("cluster.sh", List.of("start"), Map.of());
+        assertThat(refused.code).as(refused.output).isEqualTo(1);
+        assertThat(refused.output).contains("still run").contains("resume <job name or id>");
+        assertThat(cluster.liveTaskManagers())
+                .as("TaskManagers and their pid files after the refused start")
+                .isEqualTo(taskManagers);
+        for (String tm : taskManagers.keySet()) {
+            assertThat(cluster.stateDir().resolve("tmp/" + tm)).isDirectory();
+        }
+        timeline.mark("cluster.sh start refused; the TaskManagers, pid files and tmp dirs stay");
+
+        put("resumed/while-down.txt", "created while the JobManager was down");
+        delete("walk/d03/f00003.txt");
+
+        StandaloneCluster.Result resumed = cluster.resume("auto-import e2e");
+        // Where resume's time goes (stopping the TaskManagers left behind, the new cluster, the
+        // submission): its own lines, on the test's output.
+        resumed.output
+                .lines()
+                .filter(l -> l.matches("(Stopping|Still running|REST API up|Job resumed|The ).*"))
+                .forEach(l -> System.out.println("[e2e]   resume: " + l));
+        awaitFullyRunning(resumed.jobId);
+        double seconds = (System.nanoTime() - lost) / 1e9;
+        String timing =
+                resumed.output
+                        .lines()
+                        .filter(l -> l.startsWith("timings_ms resume="))
+                        .findFirst()
+                        .orElse("no timing");
+        timeline.mark(
+                String.format(
+                        "cluster.sh resume \"auto-import e2e\": job %s running %.1f s after the"
+                                + " JobManager was lost (%s)",
+                        resumed.jobId, seconds, timing));
+        JsonNode restored = cluster.get("/jobs/" + resumed.jobId + "/checkpoints");
+        assertThat(restored.at("/latest/restored/external_path").asText())
+                .contains("/checkpoints/" + job + "/chk-");
+
+        awaitMirror();
+        assertThat(cluster.metric(resumed.jobId, "fullSync.blobsWalked").orElse(0L)).isZero();
+        timeline.mark(
+                "resumed job caught up from the checkpoint (no walk): tree equals the container");
     }
 
     // ----------------------------------------------------------------------------------------

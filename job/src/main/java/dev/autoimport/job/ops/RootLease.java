@@ -11,6 +11,7 @@ import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import com.azure.storage.blob.specialized.BlobLeaseClient;
 import com.azure.storage.blob.specialized.BlobLeaseClientBuilder;
 import dev.autoimport.connector.blob.BlobStorageConfig;
+import dev.autoimport.connector.blob.TransientFaults;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
@@ -39,6 +40,11 @@ import java.util.UUID;
  * #RENEW_INTERVAL} and releases it when its sink closes. A job that dies stops renewing and its
  * lease expires after {@link #DURATION}; a restart of the same job takes its own lease back at
  * once.
+ *
+ * <p>Taking, renewing and reading the lease are retried on transient failures ({@link
+ * TransientFaults#call}, on top of the SDK's own retries of each request), and a renewal starts
+ * every {@link #RENEW_INTERVAL} of a {@link #DURATION} lease, so a passing fault of the service
+ * never costs the job its root.
  *
  * <p>Serializable, without any secret in {@link #toString()}.
  */
@@ -118,12 +124,21 @@ public final class RootLease implements Serializable {
     public void acquire(String jobId) {
         BlobContainerClient container = logging.containerClient();
         BlobClient blob = container.getBlobClient(blobName);
-        createIfMissing(blob);
+        TransientFaults.run(
+                "creating the Lustre root's lock (" + location() + ")",
+                () -> createIfMissing(blob));
         try {
-            leaseClient(blob).acquireLease((int) DURATION.getSeconds());
+            // Idempotent: the service grants the lease again to the id that holds it.
+            TransientFaults.run(
+                    "taking the Lustre root's lock (" + location() + ")",
+                    () -> leaseClient(blob).acquireLease((int) DURATION.getSeconds()));
         } catch (BlobStorageException e) {
             if (e.getStatusCode() == 409) {
-                throw new RootLockedException(lockedMessage(readHolder(blob)));
+                throw new RootLockedException(
+                        lockedMessage(
+                                TransientFaults.call(
+                                        "reading the Lustre root's lock (" + location() + ")",
+                                        () -> readHolder(blob))));
             }
             throw e;
         }
@@ -135,8 +150,14 @@ public final class RootLease implements Serializable {
         if (jobId != null) {
             holder.put(JOB_ID, jobId);
         }
-        blob.setMetadataWithResponse(
-                holder, new BlobRequestConditions().setLeaseId(leaseId), null, Context.NONE);
+        TransientFaults.run(
+                "recording the holder of the Lustre root's lock (" + location() + ")",
+                () ->
+                        blob.setMetadataWithResponse(
+                                holder,
+                                new BlobRequestConditions().setLeaseId(leaseId),
+                                null,
+                                Context.NONE));
     }
 
     /**
@@ -148,7 +169,9 @@ public final class RootLease implements Serializable {
     public void renew(String jobId) {
         BlobClient blob = logging.containerClient().getBlobClient(blobName);
         try {
-            leaseClient(blob).renewLease();
+            TransientFaults.run(
+                    "renewing the Lustre root's lock (" + location() + ")",
+                    () -> leaseClient(blob).renewLease());
         } catch (BlobStorageException e) {
             if (e.getStatusCode() == 409 || e.getStatusCode() == 404) {
                 // Lost (expired and taken, or the blob was removed): try to take it back.
@@ -171,7 +194,9 @@ public final class RootLease implements Serializable {
 
     /** The current holder, if the lock blob is leased. */
     public Optional<Holder> holder() {
-        return readHolder(logging.containerClient().getBlobClient(blobName));
+        return TransientFaults.call(
+                "reading the Lustre root's lock (" + location() + ")",
+                () -> readHolder(logging.containerClient().getBlobClient(blobName)));
     }
 
     private BlobLeaseClient leaseClient(BlobClient blob) {

@@ -34,6 +34,29 @@ public final class BlobStorageConfig implements Serializable {
     private final String secret;
     private final int maxTries;
 
+    /**
+     * Tries of one request by the SDK's retry policy (the first included), unless {@link
+     * #withMaxTries} says otherwise. With {@link #RETRY_DELAY} and {@link #MAX_RETRY_DELAY} the
+     * retries come 0.5, 1.5, 3.5, 7.5 and 15 s after the try before (the storage SDK's exponential
+     * policy: (2^(n-1) - 1) times the delay, capped), so one request rides out about 28 s of
+     * throttling, 5xx answers or refused and reset connections before its failure reaches our code.
+     */
+    public static final int DEFAULT_MAX_TRIES = 6;
+
+    /** The base of the SDK's exponential back-off between tries of one request. */
+    public static final Duration RETRY_DELAY = Duration.ofMillis(500);
+
+    /** The longest wait of the SDK between two tries of one request. */
+    public static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(15);
+
+    /**
+     * How long one try may take until its response headers arrive; a try that stalls longer is
+     * abandoned and tried again. Reading a body is not bounded by it (a large download takes as
+     * long as it takes); a connection that stops delivering one fails by the HTTP client's read
+     * time-out.
+     */
+    public static final Duration TRY_TIMEOUT = Duration.ofSeconds(60);
+
     private BlobStorageConfig(
             String endpoint,
             String container,
@@ -54,20 +77,28 @@ public final class BlobStorageConfig implements Serializable {
                 container,
                 CredentialKind.CONNECTION_STRING,
                 connectionString,
-                5);
+                DEFAULT_MAX_TRIES);
     }
 
     /** Authenticates with a shared access signature (with or without the leading '?'). */
     public static BlobStorageConfig ofSas(String endpoint, String sasToken, String container) {
         String token = sasToken.startsWith("?") ? sasToken.substring(1) : sasToken;
         return new BlobStorageConfig(
-                stripTrailingSlash(endpoint), container, CredentialKind.SAS, token, 5);
+                stripTrailingSlash(endpoint),
+                container,
+                CredentialKind.SAS,
+                token,
+                DEFAULT_MAX_TRIES);
     }
 
     /** Authenticates with the Azure default credential chain (managed or workload identity). */
     public static BlobStorageConfig ofDefaultCredential(String endpoint, String container) {
         return new BlobStorageConfig(
-                stripTrailingSlash(endpoint), container, CredentialKind.DEFAULT_CHAIN, null, 5);
+                stripTrailingSlash(endpoint),
+                container,
+                CredentialKind.DEFAULT_CHAIN,
+                null,
+                DEFAULT_MAX_TRIES);
     }
 
     /** The same account and credential, another container (the logging container, say). */
@@ -95,6 +126,11 @@ public final class BlobStorageConfig implements Serializable {
         return credentialKind;
     }
 
+    /**
+     * A client whose every request is retried by the SDK on transient failures (see {@link
+     * #DEFAULT_MAX_TRIES}; {@link TransientFaults} is the same judgement for what the SDK's policy
+     * does not cover).
+     */
     public BlobServiceClient serviceClient() {
         return clientBuilder().buildClient();
     }
@@ -114,9 +150,9 @@ public final class BlobStorageConfig implements Serializable {
                                 new RequestRetryOptions(
                                         RetryPolicyType.EXPONENTIAL,
                                         maxTries,
-                                        Duration.ofSeconds(60),
-                                        Duration.ofMillis(200),
-                                        Duration.ofSeconds(10),
+                                        TRY_TIMEOUT,
+                                        RETRY_DELAY,
+                                        MAX_RETRY_DELAY,
                                         null));
         switch (credentialKind) {
             case CONNECTION_STRING:

@@ -43,6 +43,16 @@ class ChangeFeedSourceMetricsTest {
                 .isEqualTo(NOW.minusSeconds(90).toEpochMilli());
     }
 
+    @Test
+    void everyInPlaceRetryOfAReadIsCounted() {
+        assertThat(gauge(ChangeFeedSourceMetrics.READ_RETRIES).getValue()).isZero();
+
+        metrics.readRetried();
+        metrics.readRetried();
+
+        assertThat(gauge(ChangeFeedSourceMetrics.READ_RETRIES).getValue()).isEqualTo(2L);
+    }
+
     private Gauge<Long> gauge(String name) {
         return listener.<Long>getGauge(ChangeFeedSourceMetrics.GROUP, name).orElseThrow();
     }

@@ -8,6 +8,7 @@ import com.azure.storage.blob.changefeed.BlobChangefeedPagedResponse;
 import com.azure.storage.blob.changefeed.models.BlobChangefeedEvent;
 import dev.autoimport.connector.blob.BlobChange;
 import dev.autoimport.connector.blob.BlobStorageConfig;
+import dev.autoimport.connector.blob.TransientFaults;
 import dev.autoimport.connector.blob.changefeed.ChangeFeedEventMapper;
 import dev.autoimport.connector.blob.changefeed.ChangeFeedMetadataReader;
 import dev.autoimport.connector.blob.changefeed.split.ChangeFeedSplit;
@@ -46,6 +47,16 @@ import org.slf4j.LoggerFactory;
  * <p>Granularity: the SDK gives a cursor per page only, so the split's position moves page by page.
  * A restore repeats at most the events of one page (up to the page size); it never skips one.
  * Without failures no event is read twice: the SDK's cursor points just past the page's last event.
+ *
+ * <p>Transient faults: every request of a read is first retried by the SDK (see {@link
+ * BlobStorageConfig#serviceClient()}). What still fails transiently ({@link
+ * TransientFaults#isTransient}: throttling, 5xx, time-outs, a connection refused or reset, also in
+ * the middle of a chunk) never fails the source: the read is dropped and started again, in place,
+ * from the cursor of the last page handed over (the start time before the first page), after {@link
+ * #FIRST_RETRY_DELAY} doubling up to {@link #MAX_RETRY_DELAY}, for as long as the fault lasts. A
+ * page is handed over only whole, so a retry repeats nothing that was emitted. Each retry is logged
+ * (WARN) and counted ({@code blobSync.changeFeedReadRetries}). A permanent failure (403, a chunk or
+ * segment that is gone, ...) fails the source with a message that names it.
  */
 public final class ChangeFeedSplitReader implements SplitReader<ChangeFeedRecord, ChangeFeedSplit> {
 
@@ -57,6 +68,12 @@ public final class ChangeFeedSplitReader implements SplitReader<ChangeFeedRecord
      */
     public static final Duration SEGMENT_SLACK = Duration.ofHours(1);
 
+    /** The wait before the first in-place retry of a read that failed transiently. */
+    public static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(1);
+
+    /** The longest wait between two in-place retries of a read. */
+    public static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeedSplitReader.class);
 
     private final BlobStorageConfig storageConfig;
@@ -64,6 +81,7 @@ public final class ChangeFeedSplitReader implements SplitReader<ChangeFeedRecord
     private final Duration clockSkewTolerance;
     private final Duration pollInterval;
     private final int pageSize;
+    private final Runnable onRetry;
 
     private final Object wakeUpLock = new Object();
     private boolean wakeUpRequested;
@@ -84,17 +102,34 @@ public final class ChangeFeedSplitReader implements SplitReader<ChangeFeedRecord
     private Instant publishedThroughAtReadStart;
     private long nextReadNanos = System.nanoTime();
 
+    /** Transient failures in a row since the last page or drained read. */
+    private int failuresInARow;
+
     public ChangeFeedSplitReader(
             BlobStorageConfig storageConfig,
             List<String> prefixes,
             Duration clockSkewTolerance,
             Duration pollInterval,
             int pageSize) {
+        this(storageConfig, prefixes, clockSkewTolerance, pollInterval, pageSize, () -> {});
+    }
+
+    /**
+     * @param onRetry called on the fetcher thread for each in-place retry of a read
+     */
+    public ChangeFeedSplitReader(
+            BlobStorageConfig storageConfig,
+            List<String> prefixes,
+            Duration clockSkewTolerance,
+            Duration pollInterval,
+            int pageSize,
+            Runnable onRetry) {
         this.storageConfig = storageConfig;
         this.prefixes = List.copyOf(prefixes);
         this.clockSkewTolerance = clockSkewTolerance;
         this.pollInterval = pollInterval;
         this.pageSize = pageSize;
+        this.onRetry = onRetry;
     }
 
     @Override
@@ -102,22 +137,73 @@ public final class ChangeFeedSplitReader implements SplitReader<ChangeFeedRecord
         if (split == null) {
             return new RecordsBySplits.Builder<ChangeFeedRecord>().build();
         }
+        try {
+            return fetchFromTheFeed();
+        } catch (SuppressRestartsException e) {
+            endRead();
+            throw e;
+        } catch (RuntimeException e) {
+            endRead();
+            if (!TransientFaults.isTransient(e)) {
+                throw new IOException(
+                        "reading the change feed of "
+                                + storageConfig.endpoint()
+                                + " failed "
+                                + describePosition()
+                                + " ("
+                                + TransientFaults.describe(e)
+                                + "): not a transient fault, so the source fails"
+                                + permanentHint(e),
+                        e);
+            }
+            scheduleRetry(e);
+            return new RecordsBySplits.Builder<ChangeFeedRecord>().build();
+        }
+    }
+
+    /**
+     * Drops the failed read and lets the next {@link #fetch()} start it again, from the cursor of
+     * the last page handed over, once the back-off has passed.
+     */
+    private void scheduleRetry(RuntimeException e) {
+        failuresInARow++;
+        Duration wait =
+                TransientFaults.backOff(failuresInARow + 1, FIRST_RETRY_DELAY, MAX_RETRY_DELAY);
+        nextReadNanos = System.nanoTime() + wait.toNanos();
+        onRetry.run();
+        LOG.warn(
+                "Reading the change feed of {} failed {} ({}, {} in a row); reading again in {} ms"
+                        + " from the same position",
+                storageConfig.endpoint(),
+                describePosition(),
+                TransientFaults.describe(e),
+                failuresInARow,
+                wait.toMillis());
+    }
+
+    private static String permanentHint(Throwable e) {
+        String status = TransientFaults.describe(e);
+        if (status.startsWith("HTTP 403") || status.startsWith("HTTP 401")) {
+            return "; the credential must be allowed to read container "
+                    + ChangeFeedMetadataReader.FEED_CONTAINER;
+        }
+        if (status.startsWith("HTTP 404")) {
+            return "; a segment or chunk of the feed is gone (deleted by the account's"
+                    + " change-feed retention?)";
+        }
+        return "";
+    }
+
+    private RecordsWithSplitIds<ChangeFeedRecord> fetchFromTheFeed() throws IOException {
         if (pages == null && !startRead()) {
             return new RecordsBySplits.Builder<ChangeFeedRecord>().build();
         }
-        try {
-            if (pages.hasNext()) {
-                return toRecords(pages.next());
-            }
-        } catch (RuntimeException e) {
-            endRead();
-            throw new IOException(
-                    "reading the change feed of "
-                            + storageConfig.endpoint()
-                            + " failed "
-                            + describePosition(),
-                    e);
+        if (pages.hasNext()) {
+            RecordsWithSplitIds<ChangeFeedRecord> page = toRecords(pages.next());
+            failuresInARow = 0;
+            return page;
         }
+        failuresInARow = 0;
         endRead();
         RecordsBySplits.Builder<ChangeFeedRecord> drained = new RecordsBySplits.Builder<>();
         drained.add(
