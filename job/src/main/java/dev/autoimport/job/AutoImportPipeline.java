@@ -110,7 +110,7 @@ public final class AutoImportPipeline {
         // Every outcome to one place: the job's totals, the error log, the budget, the lease.
         outcomes.global()
                 .transform(
-                        "operations: totals, error log, reports, root lease",
+                        "operations",
                         Types.VOID,
                         new OperationsOperator(OperationsSettings.of(settings, lease)))
                 .uid(OPERATIONS_UID)
