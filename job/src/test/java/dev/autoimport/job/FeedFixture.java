@@ -59,6 +59,14 @@ public final class FeedFixture {
         put(name, content, Map.of());
     }
 
+    /**
+     * Publishes another creation event for a blob as it is, as the service does when the feed
+     * repeats an event (or a client rewrites nothing): the same etag, a newer sequencer.
+     */
+    public synchronized void reannounce(String name) {
+        publish(feed.created(container.getBlobClient(name), nextEventTime()));
+    }
+
     /** Replaces a blob's metadata and publishes the properties-updated event. */
     public synchronized void setMetadata(String name, Map<String, String> metadata) {
         BlobClient blob = container.getBlobClient(name);

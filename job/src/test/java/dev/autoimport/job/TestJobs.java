@@ -45,11 +45,17 @@ final class TestJobs {
     /** Settings as a user passes them, with the test's Azurite, container and root. */
     static JobSettings settings(
             AzuriteExtension azurite, String container, Path root, String... extra) {
+        return settings(azurite.connectionString(), container, root, extra);
+    }
+
+    /** Settings as a user passes them, with another way to the blob service (e.g. a proxy). */
+    static JobSettings settings(
+            String connectionString, String container, Path root, String... extra) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
                                 "--storage.connection-string",
-                                azurite.connectionString(),
+                                connectionString,
                                 "--storage.container",
                                 container,
                                 "--logging.container",
