@@ -19,6 +19,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -137,20 +139,31 @@ final class ActionApplier {
     private void makeSymlink(LustreAction action, ContentSource.Download download)
             throws IOException {
         PosixAttributes wanted = requireAttributes(action);
-        placeStagedEntry(
-                action,
-                FileKind.SYMLINK,
-                (staged, parent) -> {
-                    Path target = readLinkTarget(action, download, wanted.size);
-                    Files.createSymbolicLink(staged, target);
-                    PosixAttributeSetter.applyToLink(staged, wanted);
-                    // Before the rename, as a file's marker: the link never stands under its name
-                    // without a record that tells it from one changed in Lustre.
-                    linkMarkers.record(
-                            action.path,
-                            new LinkMarkers.Imported(target.toString(), wanted, action.etag),
-                            parent);
-                });
+        List<Optional<LinkMarkers.Imported>> recorded = new ArrayList<>(1);
+        try {
+            placeStagedEntry(
+                    action,
+                    FileKind.SYMLINK,
+                    (staged, parent) -> {
+                        Path target = readLinkTarget(action, download, wanted.size);
+                        Files.createSymbolicLink(staged, target);
+                        PosixAttributeSetter.applyToLink(staged, wanted);
+                        // Before the rename, as a file's marker: the link never stands under its
+                        // name without a record that tells it from one changed in Lustre.
+                        recorded.add(
+                                linkMarkers.record(
+                                        action.path,
+                                        new LinkMarkers.Imported(
+                                                target.toString(), wanted, action.etag),
+                                        parent));
+                    });
+        } catch (IOException | RuntimeException e) {
+            if (!recorded.isEmpty()) {
+                // The link never reached its name: neither does its record.
+                linkMarkers.undo(action.path, recorded.get(0));
+            }
+            throw e;
+        }
     }
 
     /** Builds an entry completely in the staging area. */

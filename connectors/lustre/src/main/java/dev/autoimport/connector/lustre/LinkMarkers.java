@@ -109,13 +109,38 @@ final class LinkMarkers {
      * @param parent the open parent of the path, empty when parents are still missing (then nothing
      *     stands there yet)
      */
-    void record(String relativePath, Imported imported, Optional<ParentDirectory> parent)
+    Optional<Imported> record(
+            String relativePath, Imported imported, Optional<ParentDirectory> parent)
             throws IOException {
         Imported previous = null;
         if (parent.isPresent()) {
             previous = importedLinkAt(parent.get()).orElse(null);
         }
-        byte[] content = format(new Entry(relativePath, imported, previous));
+        write(new Entry(relativePath, imported, previous));
+        return Optional.ofNullable(previous);
+    }
+
+    /**
+     * Takes back a {@link #record} whose link never reached its name: the record of the link that
+     * stands there (the previous import) comes back, or, when none did, the record goes, so that a
+     * record and its link always move together.
+     */
+    void undo(String relativePath, Optional<Imported> previous) {
+        if (previous.isEmpty()) {
+            forget(relativePath);
+            return;
+        }
+        try {
+            write(new Entry(relativePath, previous.get(), null));
+        } catch (IOException e) {
+            LOG.warn("Could not restore the link marker of '{}'", relativePath, e);
+            forget(relativePath);
+        }
+    }
+
+    private void write(Entry entry) throws IOException {
+        String relativePath = entry.path();
+        byte[] content = format(entry);
         String name = recordName(relativePath);
         Path staged = staging.newEntryPath();
         boolean placed = false;

@@ -62,18 +62,14 @@ class LustreSinkITCase {
         env.setParallelism(2);
         env.enableCheckpointing(50);
         List<LustreAction> outcomes =
-                collect(
+                run(
+                        env,
+                        actions,
                         LustreSink.builder()
                                 .setRoot(root.toString())
                                 .setContentSource(blobs)
                                 .setMaxConcurrentActions(4)
-                                .build()
-                                .writeTo(
-                                        env.fromData(
-                                                        LustreAction.class,
-                                                        actions.toArray(new LustreAction[0]))
-                                                .keyBy(action -> action.path),
-                                        "lustre"));
+                                .build());
 
         for (int i = 0; i < 40; i++) {
             assertThat(root.resolve("data/part-" + (i % 4) + "/file-" + i + ".bin"))
@@ -100,7 +96,15 @@ class LustreSinkITCase {
                         });
     }
 
-    private static List<LustreAction> collect(DataStream<LustreAction> outcomes) throws Exception {
+    /** The actions, keyed by path, through the sink; its outcomes. */
+    private static List<LustreAction> run(
+            StreamExecutionEnvironment env, List<LustreAction> actions, LustreSink sink)
+            throws Exception {
+        DataStream<LustreAction> outcomes =
+                sink.writeTo(
+                        env.fromData(LustreAction.class, actions.toArray(new LustreAction[0]))
+                                .keyBy(action -> action.path),
+                        "lustre");
         List<LustreAction> all = new ArrayList<>();
         try (CloseableIterator<LustreAction> it = outcomes.executeAndCollect("lustre sink IT")) {
             it.forEachRemaining(all::add);
@@ -129,18 +133,14 @@ class LustreSinkITCase {
         env.setParallelism(2);
         env.enableCheckpointing(50);
         List<LustreAction> outcomes =
-                collect(
+                run(
+                        env,
+                        actions,
                         LustreSink.builder()
                                 .setRoot(root.toString())
                                 .setContentSource(
                                         new FailingOnceContentSource(id, blobs, "data/file-7"))
-                                .build()
-                                .writeTo(
-                                        env.fromData(
-                                                        LustreAction.class,
-                                                        actions.toArray(new LustreAction[0]))
-                                                .keyBy(action -> action.path),
-                                        "lustre"));
+                                .build());
 
         assertThat(FAILURES_LEFT.get(id).get()).as("the failure happened").isNegative();
         for (int i = 0; i < 20; i++) {
