@@ -155,6 +155,10 @@ class SavepointCompatibilityITCase {
             assertThat(root.resolve("data/unlisted.txt")).as("no walk").doesNotExist();
 
             JobID id = job.getJobID();
+            // The outcome reaches the operations operator, which counts it, after the file is
+            // written.
+            await().atMost(PATIENCE)
+                    .until(() -> TestJobs.metric(REPORTER, id, "blobSync.importedFiles") >= 1);
             assertThat(TestJobs.metric(REPORTER, id, "fullSync.blobsWalked")).isZero();
             assertThat(TestJobs.metric(REPORTER, id, "fullSync.importedFiles")).isZero();
             assertThat(TestJobs.metric(REPORTER, id, "fullSync.preexistingFiles")).isZero();

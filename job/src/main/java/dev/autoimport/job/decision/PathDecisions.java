@@ -151,6 +151,11 @@ public final class PathDecisions {
         // Only the service can tell a deletion that nothing on record orders from one replayed
         // after the blob came back; the sink asks it if there is a path to delete.
         remove.confirmGone = order == Order.UNKNOWN;
+        if (remove.confirmGone) {
+            // The file may stay (the blob is back): the record must still tell a rewrite in the
+            // same second and of the same size from the file this job imported.
+            return Decision.of(remove);
+        }
         return new Decision(remove, RecordChange.CLEAR, null, List.of());
     }
 

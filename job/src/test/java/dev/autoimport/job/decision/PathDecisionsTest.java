@@ -201,8 +201,15 @@ class PathDecisionsTest {
     @Test
     void aDeletionNothingOrdersAsksTheServiceThroughTheSink() {
         ImportRecord fromTheWalk = new ImportRecord("e2", T, null, file(5, T), null);
-        assertThat(withDeletions.decide(deleted("a", "0004", T + 300), fromTheWalk).action())
+        Decision sameSecond = withDeletions.decide(deleted("a", "0004", T + 300), fromTheWalk);
+        assertThat(sameSecond.action())
                 .satisfies(a -> assertThat(a.confirmGone).as("same second").isTrue());
+        assertThat(sameSecond.change())
+                .as("the blob may be back and the file stay: the record still names it")
+                .isEqualTo(RecordChange.KEEP);
+        assertThat(withDeletions.decide(created("a", "e3", "0005", T + 400), fromTheWalk).action())
+                .as("re-created in the same second: the sink compares with the walk's import")
+                .satisfies(a -> assertThat(a.recordedEtag).isEqualTo("e2"));
         assertThat(withDeletions.decide(deleted("a", "0004", T), null).action())
                 .satisfies(a -> assertThat(a.confirmGone).as("nothing on record").isTrue());
         assertThat(withDeletions.decide(deleted("a", "0004", T + 1000), fromTheWalk).action())
