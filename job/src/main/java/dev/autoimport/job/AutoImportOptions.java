@@ -1,5 +1,6 @@
 package dev.autoimport.job;
 
+import dev.autoimport.connector.lustre.RepairSchedule;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -110,6 +111,17 @@ public final class AutoImportOptions {
                     .withDescription(
                             "How long the change-feed reader waits before looking for new events when it has read everything.");
 
+    public static final ConfigOption<Duration> REPAIR_DELAY =
+            ConfigOptions.key("sync.repair-delay")
+                    .durationType()
+                    .defaultValue(RepairSchedule.DEFAULT_FIRST_REPAIR_DELAY)
+                    .withDescription(
+                            "Blob sync only: a blob whose download still fails for a passing reason after a few tries in place is tried again after this long, then after twice as long, up to "
+                                    + RepairSchedule.DEFAULT_MAX_REPAIRS
+                                    + " times and at most "
+                                    + RepairSchedule.DEFAULT_MAX_REPAIR_DELAY.toMinutes()
+                                    + " min apart, across failovers; only then is it an error.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             ConfigOptions.key("job.checkpoint-interval")
                     .durationType()
@@ -151,6 +163,7 @@ public final class AutoImportOptions {
                     POLL_INTERVAL,
                     CHECKPOINT_INTERVAL,
                     PARALLELISM,
+                    REPAIR_DELAY,
                     JOB_NAME);
 
     /** Options that take a list (in a flag: items separated by ';'; in YAML: a list). */

@@ -6,6 +6,7 @@ import dev.autoimport.connector.blob.listing.BlobListingSource;
 import dev.autoimport.connector.blob.listing.enumerator.BlobListingSourceEnumerator;
 import dev.autoimport.connector.lustre.LustreAction;
 import dev.autoimport.connector.lustre.LustreSink;
+import dev.autoimport.connector.lustre.RepairSchedule;
 import dev.autoimport.job.decision.ImportPolicy;
 import dev.autoimport.job.decision.PathDecisionFunction;
 import dev.autoimport.job.ops.OperationsOperator;
@@ -20,6 +21,8 @@ import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.source.hybrid.HybridSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
@@ -91,19 +94,32 @@ public final class AutoImportPipeline {
         if (afterSource != null) {
             changes = changes.map(afterSource).uid("test-hook").name("test hook");
         }
-        DataStream<LustreAction> actions =
+        DataStream<LustreAction> decided =
                 changes.keyBy(new PathKeySelector())
                         .process(
                                 new PathDecisionFunction(settings),
                                 TypeInformation.of(LustreAction.class))
                         .uid(DECISION_UID)
                         .name("per-path decisions");
+        // The decisions keep the partitioning by path: the writer keeps its repairs under the
+        // same keys, with no shuffle in between.
+        KeyedStream<LustreAction, String> actions =
+                DataStreamUtils.reinterpretAsKeyedStream(
+                        decided, new PathKeySelector.OfActions(), Types.STRING);
         DataStream<LustreAction> outcomes =
                 LustreSink.builder()
                         .setRoot(settings.lustreRoot)
                         .setContentSource(new BlobContentSource(settings.storage))
                         .setPolicy(new ImportPolicy(settings.conflictMode, settings.allowSetuid))
                         .setMaxConcurrentActions(settings.maxConcurrentWrites)
+                        // The import job's end leaves no time for later repairs.
+                        .setRepairSchedule(
+                                continuous
+                                        ? RepairSchedule.repairing(
+                                                settings.repairDelay,
+                                                RepairSchedule.DEFAULT_MAX_REPAIR_DELAY,
+                                                RepairSchedule.DEFAULT_MAX_REPAIRS)
+                                        : RepairSchedule.inPlaceOnly())
                         .build()
                         .writeTo(actions, "lustre writer")
                         .uid(SINK_UID);

@@ -1,6 +1,7 @@
 package dev.autoimport.job;
 
 import dev.autoimport.connector.blob.BlobStorageConfig;
+import dev.autoimport.connector.lustre.RepairSchedule;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Files;
@@ -37,6 +38,7 @@ public final class JobSettings implements Serializable {
     public final boolean allowSetuid;
     public final int maxConcurrentWrites;
     public final Duration pollInterval;
+    public final Duration repairDelay;
 
     /**
      * The checkpoint interval the user set for this job, or null: then the Flink configuration's
@@ -79,6 +81,16 @@ public final class JobSettings implements Serializable {
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw SettingsException.of(
                     AutoImportOptions.POLL_INTERVAL, "must be positive, e.g. 1s or 500ms");
+        }
+        repairDelay = duration(AutoImportOptions.REPAIR_DELAY, c);
+        if (repairDelay.isNegative()
+                || repairDelay.isZero()
+                || repairDelay.compareTo(RepairSchedule.DEFAULT_MAX_REPAIR_DELAY) > 0) {
+            throw SettingsException.of(
+                    AutoImportOptions.REPAIR_DELAY,
+                    "must be positive and at most "
+                            + RepairSchedule.DEFAULT_MAX_REPAIR_DELAY.toMinutes()
+                            + " min, e.g. 30s");
         }
         checkpointInterval = duration(AutoImportOptions.CHECKPOINT_INTERVAL, c);
         if (checkpointInterval != null && checkpointInterval.toMillis() < 10) {

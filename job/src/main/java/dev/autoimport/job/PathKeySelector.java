@@ -1,6 +1,7 @@
 package dev.autoimport.job;
 
 import dev.autoimport.connector.blob.BlobChange;
+import dev.autoimport.connector.lustre.LustreAction;
 import org.apache.flink.api.java.functions.KeySelector;
 
 /**
@@ -14,6 +15,17 @@ public final class PathKeySelector implements KeySelector<BlobChange, String> {
     @Override
     public String getKey(BlobChange change) {
         return keyOf(change.blobName);
+    }
+
+    /** The same key for the actions decided from a change: by the blob they came from. */
+    public static final class OfActions implements KeySelector<LustreAction, String> {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(LustreAction action) {
+            return keyOf(action.blobName);
+        }
     }
 
     public static String keyOf(String blobName) {

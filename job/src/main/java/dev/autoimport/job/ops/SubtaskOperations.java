@@ -34,6 +34,7 @@ public final class SubtaskOperations {
     static final Duration FLUSH_INTERVAL = Duration.ofSeconds(2);
     static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
     static final Duration REPORT_INTERVAL = Duration.ofSeconds(30);
+    static final Duration CLOSE_DEADLINE = Duration.ofSeconds(20);
 
     private final OperationsSettings settings;
     private final String jobId;
@@ -159,16 +160,55 @@ public final class SubtaskOperations {
         checkHealthy();
     }
 
-    /** Stops the thread, writes what is pending and releases the lease (subtask 0). */
+    /**
+     * Stops the thread, writes what is pending and releases the lease (subtask 0), giving the
+     * logging container at most {@link #CLOSE_DEADLINE}: a job being cancelled while the account
+     * does not answer must not sit out every retry (Flink kills a task manager whose task does not
+     * end within {@code task.cancellation.timeout}).
+     */
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         scheduler.shutdownNow();
-        try {
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
+        Thread last = new Thread(this::writeLast, "auto-import-operations-close-" + subtask);
+        last.setDaemon(true);
+        last.start();
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + CLOSE_DEADLINE.toNanos();
+        while (last.isAlive() && System.nanoTime() < deadline) {
+            try {
+                last.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                // Flink interrupts a task being cancelled; the last writes still get their time.
+                interrupted = true;
+            }
+        }
+        if (last.isAlive()) {
+            last.interrupt();
+            LOG.warn(
+                    "Subtask {}: the logging container ({}) did not take the last error log"
+                            + " lines, walk report{} within {}; the failures are in this task"
+                            + " manager's log{}",
+                    subtask,
+                    errorLog.location(),
+                    lease != null ? " and lease release" : "",
+                    CLOSE_DEADLINE,
+                    lease != null
+                            ? ", and the lease of the Lustre root expires by itself within "
+                                    + RootLease.DURATION
+                            : "");
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeLast() {
+        try {
+            scheduler.awaitTermination(CLOSE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            return;
         }
         flushErrorLog();
         if (errorLog.pendingLines() > 0) {

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
@@ -16,10 +16,11 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * which the job counts and logs in one place downstream.
  *
  * <p>The sink carries actions out; the rules come from the {@link SyncPolicy}. Per subtask, many
- * actions run at once, but actions on the same path run in the order they arrived; key the stream
- * by path upstream so that all actions on a path reach the same subtask. Every action is finished,
- * and its outcome emitted, before a checkpoint barrier passes the writer, so a completed checkpoint
- * never has unfinished writes, and a restart replays whatever was not finished. See {@link
+ * actions run at once, but actions on the same path run in the order they arrived; the stream is
+ * keyed upstream so that all actions on a path reach the same subtask, and the writer keeps what it
+ * must repair under the same key ({@link RepairSchedule}). Every action is finished, and its
+ * outcome emitted, before a checkpoint barrier passes the writer, so a completed checkpoint never
+ * has unfinished writes, and a restart replays whatever was not finished. See {@link
  * LustreSinkWriter} for how failures are told apart.
  *
  * <p>What the sink expects of each action: {@link LustreAction#path} from {@link
@@ -43,6 +44,7 @@ public final class LustreSink implements Serializable {
     private final Integer defaultDirectoryGid;
     private final boolean syncFiles;
     private final SyncPolicy policy;
+    private final RepairSchedule repairSchedule;
 
     LustreSink(
             String root,
@@ -52,7 +54,8 @@ public final class LustreSink implements Serializable {
             Integer defaultDirectoryUid,
             Integer defaultDirectoryGid,
             boolean syncFiles,
-            SyncPolicy policy) {
+            SyncPolicy policy,
+            RepairSchedule repairSchedule) {
         this.root = root;
         this.contentSource = contentSource;
         this.maxConcurrentActions = maxConcurrentActions;
@@ -61,6 +64,7 @@ public final class LustreSink implements Serializable {
         this.defaultDirectoryGid = defaultDirectoryGid;
         this.syncFiles = syncFiles;
         this.policy = policy;
+        this.repairSchedule = repairSchedule;
     }
 
     public static LustreSinkBuilder builder() {
@@ -71,10 +75,12 @@ public final class LustreSink implements Serializable {
      * Adds the writer to {@code actions} (at their parallelism, chained to the operator before it)
      * and returns the outcomes.
      *
+     * @param actions keyed so that every action on one path has the same key (for example with
+     *     {@code DataStreamUtils.reinterpretAsKeyedStream} behind a keyed operator)
      * @param name the operator's name in the web UI
      */
     public SingleOutputStreamOperator<LustreAction> writeTo(
-            DataStream<LustreAction> actions, String name) {
+            KeyedStream<LustreAction, ?> actions, String name) {
         return actions.transform(
                 name,
                 TypeInformation.of(LustreAction.class),
@@ -107,6 +113,10 @@ public final class LustreSink implements Serializable {
 
     SyncPolicy policy() {
         return policy;
+    }
+
+    RepairSchedule repairSchedule() {
+        return repairSchedule;
     }
 
     boolean syncFiles() {

@@ -24,6 +24,7 @@ public final class LustreSinkBuilder {
     private Integer defaultDirectoryGid;
     private SyncPolicy policy;
     private boolean syncFiles;
+    private RepairSchedule repairSchedule = RepairSchedule.defaults();
 
     LustreSinkBuilder() {}
 
@@ -108,6 +109,19 @@ public final class LustreSinkBuilder {
     }
 
     /**
+     * When an action that failed for a passing reason of the content source is tried again, and
+     * when it counts as an error. Default {@link RepairSchedule#defaults()}; {@link
+     * RepairSchedule#inPlaceOnly()} for a bounded input, whose end leaves no time for repairs.
+     */
+    public LustreSinkBuilder setRepairSchedule(RepairSchedule repairSchedule) {
+        if (repairSchedule == null) {
+            throw new IllegalArgumentException("repairSchedule must not be null");
+        }
+        this.repairSchedule = repairSchedule;
+        return this;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the setting that is missing or wrong, and why
      */
     public LustreSink build() {
@@ -140,6 +154,7 @@ public final class LustreSinkBuilder {
                 defaultDirectoryUid,
                 defaultDirectoryGid,
                 syncFiles,
-                policy);
+                policy,
+                repairSchedule);
     }
 }

@@ -41,12 +41,6 @@ final class LustreSinkWriter implements AutoCloseable {
 
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 30;
 
-    /**
-     * Back-off between tries of an action whose blob the service failed to serve for a passing
-     * reason, after the client's own retries: about a minute in all before it counts as an error.
-     */
-    static final long[] TRANSIENT_BACKOFF_MILLIS = {1_000, 2_000, 4_000, 8_000, 16_000, 30_000};
-
     private final LustreRoot root;
     private final StagingArea staging;
     private final ContentSource.Reader content;
@@ -56,6 +50,13 @@ final class LustreSinkWriter implements AutoCloseable {
     private final FailureClassifier classifier;
     private final PathOrderedExecutor executor;
     private final MailboxExecutor mailbox;
+
+    /**
+     * Back-off between the in-place tries of an action whose blob the service failed to serve for a
+     * passing reason, after the client's own retries ({@link RepairSchedule}).
+     */
+    private final long[] transientBackOffMillis;
+
     private final AtomicReference<Exception> jobFailure = new AtomicReference<>();
     private volatile boolean closing;
 
@@ -76,8 +77,10 @@ final class LustreSinkWriter implements AutoCloseable {
             int maxConcurrentActions,
             int subtaskIndex,
             MetricGroup metricGroup,
-            MailboxExecutor mailbox) {
+            MailboxExecutor mailbox,
+            RepairSchedule repairSchedule) {
         this.mailbox = mailbox;
+        this.transientBackOffMillis = repairSchedule.inPlaceBackOffMillis();
         this.root = root;
         this.staging = staging;
         this.content = content;
@@ -137,7 +140,8 @@ final class LustreSinkWriter implements AutoCloseable {
                     sink.maxConcurrentActions(),
                     subtaskIndex,
                     metricGroup,
-                    mailbox);
+                    mailbox,
+                    sink.repairSchedule());
         } catch (RuntimeException e) {
             if (content != null) {
                 content.close();
@@ -268,6 +272,7 @@ final class LustreSinkWriter implements AutoCloseable {
             }
             if (error == null) {
                 LustreAction outcome = done;
+                outcome.attempts = attempt;
                 return () -> listener.onSuccess(outcome);
             }
             if (closing) {
@@ -282,8 +287,8 @@ final class LustreSinkWriter implements AutoCloseable {
                 continue;
             }
             if (error instanceof ContentSource.TransientSourceException
-                    && attempt <= TRANSIENT_BACKOFF_MILLIS.length
-                    && backOff(TRANSIENT_BACKOFF_MILLIS[attempt - 1], action, error)) {
+                    && attempt <= transientBackOffMillis.length
+                    && backOff(transientBackOffMillis[attempt - 1], action, error)) {
                 continue;
             }
             Throwable failure = error;
