@@ -1,5 +1,6 @@
 package dev.autoimport.job;
 
+import dev.autoimport.connector.blob.BlobStorageConfig;
 import dev.autoimport.connector.lustre.RepairSchedule;
 import java.time.Duration;
 import java.util.List;
@@ -111,6 +112,13 @@ public final class AutoImportOptions {
                     .withDescription(
                             "How long the change-feed reader waits before looking for new events when it has read everything.");
 
+    public static final ConfigOption<Integer> STORAGE_MAX_TRIES =
+            ConfigOptions.key("storage.max-tries")
+                    .intType()
+                    .defaultValue(BlobStorageConfig.DEFAULT_MAX_TRIES)
+                    .withDescription(
+                            "How often the storage client tries one request before a transient failure (throttling, 5xx, a refused or reset connection) reaches the job (1 to 20); the default rides out about 28 s.");
+
     public static final ConfigOption<Duration> REPAIR_DELAY =
             ConfigOptions.key("sync.repair-delay")
                     .durationType()
@@ -164,6 +172,7 @@ public final class AutoImportOptions {
                     CHECKPOINT_INTERVAL,
                     PARALLELISM,
                     REPAIR_DELAY,
+                    STORAGE_MAX_TRIES,
                     JOB_NAME);
 
     /** Options that take a list (in a flag: items separated by ';'; in YAML: a list). */

@@ -53,7 +53,13 @@ public final class JobSettings implements Serializable {
         mode = parse(AutoImportOptions.MODE, c, JobMode::parse);
         String container = containerName(AutoImportOptions.STORAGE_CONTAINER, c);
         loggingContainer = containerName(AutoImportOptions.LOGGING_CONTAINER, c);
-        storage = storageConfig(c, container);
+        int maxTries = integer(AutoImportOptions.STORAGE_MAX_TRIES, c);
+        if (maxTries < 1 || maxTries > 20) {
+            throw SettingsException.of(
+                    AutoImportOptions.STORAGE_MAX_TRIES,
+                    maxTries + " is out of range; use 1 to 20");
+        }
+        storage = storageConfig(c, container).withMaxTries(maxTries);
         lustreRoot = lustreRoot(c);
         prefixes = parse(AutoImportOptions.IMPORT_PREFIXES, c, ImportPrefixes::parse);
         conflictMode = parse(AutoImportOptions.CONFLICT_MODE, c, ConflictMode::parse);
