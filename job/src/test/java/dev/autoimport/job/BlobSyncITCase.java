@@ -111,7 +111,7 @@ class BlobSyncITCase {
             assertThat(metric(id, "fullSync.blobsWalked")).isGreaterThanOrEqualTo(39);
             assertThat(metric(id, "blobSync.errors")).isZero();
         } finally {
-            job.cancel().get();
+            TestJobs.cancel(job);
         }
     }
 
@@ -166,7 +166,7 @@ class BlobSyncITCase {
                         assertThat(edited).exists();
                 }
             } finally {
-                job.cancel().get();
+                TestJobs.cancel(job);
             }
         }
     }
@@ -221,7 +221,7 @@ class BlobSyncITCase {
                     .as("deleted after its queued write")
                     .doesNotExist();
         } finally {
-            job.cancel().get();
+            TestJobs.cancel(job);
         }
     }
 
@@ -255,7 +255,7 @@ class BlobSyncITCase {
                     REPORTER, first, System.currentTimeMillis(), PATIENCE, "the first changes");
             awaitMirrorOfContainer();
         } finally {
-            first.cancel().get();
+            TestJobs.cancel(first);
         }
         Map<String, String> tree = TreeSnapshot.ofMirror(root, true);
         Map<String, Object> inodes = inodesOfFiles();
@@ -276,7 +276,7 @@ class BlobSyncITCase {
             assertThat(TreeSnapshot.ofMirror(root, true)).isEqualTo(tree);
             assertThat(inodesOfFiles()).as("no file rewritten").isEqualTo(inodes);
         } finally {
-            second.cancel().get();
+            TestJobs.cancel(second);
         }
     }
 
@@ -320,7 +320,7 @@ class BlobSyncITCase {
                         .isEqualTo("round 5");
             }
         } finally {
-            job.cancel().get();
+            TestJobs.cancel(job);
         }
     }
 

@@ -699,7 +699,7 @@ class ExactlyOnceITCase {
 
     private static void stop(JobClient job) throws Exception {
         try {
-            job.cancel().get();
+            TestJobs.cancel(job);
         } catch (Exception alreadyOver) {
             // It failed for good (an assertion above says why) or is already cancelled.
         }

@@ -113,7 +113,7 @@ class RequestsPerChangeITCase {
             assertThat(TestJobs.metric(REPORTER, id, "blobSync.blobsImported")).isEqualTo(CHANGES);
             assertThat(TestJobs.metric(REPORTER, id, "blobSync.errors")).isZero();
         } finally {
-            job.cancel().get();
+            TestJobs.cancel(job);
         }
     }
 

@@ -165,7 +165,7 @@ class SavepointCompatibilityITCase {
             assertThat(TestJobs.metric(REPORTER, id, "blobSync.importedFiles")).isEqualTo(1);
             assertThat(TestJobs.metric(REPORTER, id, "blobSync.errors")).isZero();
         } finally {
-            job.cancel().get();
+            TestJobs.cancel(job);
         }
     }
 
@@ -252,7 +252,7 @@ class SavepointCompatibilityITCase {
                                     SavepointFormatType.CANONICAL)
                             .get();
         } catch (Exception e) {
-            job.cancel().get();
+            TestJobs.cancel(job);
             throw e;
         }
 

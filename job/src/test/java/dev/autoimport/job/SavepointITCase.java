@@ -108,7 +108,7 @@ class SavepointITCase {
             assertThat(metric(job, "blobSync.deletions")).as("d1/f4.txt").isGreaterThanOrEqualTo(1);
             assertThat(metric(job, "blobSync.errors") + metric(job, "blobSync.conflicts")).isZero();
         } finally {
-            job.cancel().get();
+            TestJobs.cancel(job);
         }
 
         Path reference = Files.createDirectory(work.resolve("fresh-import"));

@@ -119,7 +119,7 @@ class SelfRepairITCase {
             assertThat(TestJobs.metric(REPORTER, id, LustreSinkMetrics.ACTIONS_REPAIRED))
                     .isGreaterThanOrEqualTo(1);
         } finally {
-            job.cancel().get();
+            TestJobs.cancel(job);
         }
     }
 

@@ -94,7 +94,7 @@ class SwitchFailoverITCase {
                                             .isEqualTo(blobs.expectedFiles()));
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
-            job.cancel().get();
+            TestJobs.cancel(job);
         }
     }
 

@@ -98,6 +98,17 @@ final class TestJobs {
         return env.executeAsync(settings.jobName);
     }
 
+    /**
+     * Cancels the job and waits until it has ended: {@code cancel()} completes when the cluster
+     * took the request, while the tasks still close (releasing the root's lease and writing their
+     * last reports); a test that goes on at once would stop Azurite or a proxy under them.
+     */
+    static void cancel(JobClient job) throws Exception {
+        job.cancel().get();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> job.getJobStatus().get().isGloballyTerminalState());
+    }
+
     /** A counter summed over subtasks, or the largest value of a gauge. */
     static long metric(InMemoryReporter reporter, JobID jobId, String suffix) {
         long sum = 0;

@@ -141,6 +141,10 @@ final class LustreWriterOperator extends AbstractStreamOperator<LustreAction>
 
     /** A later action on the path replaces its pending or running repair. */
     private void supersedeRepair(Object key) throws Exception {
+        if (repairsPending == 0 && repairing.isEmpty()) {
+            // The common case costs no state lookup.
+            return;
+        }
         PendingRepair running = repairing.remove(key);
         if (running != null) {
             // Its outcome, when it comes, is reported as superseded (see onFailure).
