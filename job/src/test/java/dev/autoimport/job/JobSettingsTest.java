@@ -56,6 +56,7 @@ class JobSettingsTest {
         assertThat(s.prefixes.asList()).containsExactly("");
         assertThat(s.storage.endpoint()).isEqualTo("http://127.0.0.1:10000/devstoreaccount1");
         assertThat(s.storage.toString()).doesNotContain("c2VjcmV0");
+        assertThat(s.repairDelay).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -91,6 +92,13 @@ class JobSettingsTest {
                         "setting metadata.allow-setuid: 'yes' is not a boolean; write true or false");
         assertThatThrownBy(() -> settings(with("--job.parallelism", "four")))
                 .hasMessage("setting job.parallelism: 'four' is not a whole number");
+        assertThatThrownBy(() -> settings(with("--storage.max-tries", "0")))
+                .hasMessage("setting storage.max-tries: 0 is out of range; use 1 to 20");
+        assertThatThrownBy(() -> settings(with("--sync.repair-delay", "0s")))
+                .hasMessage(
+                        "setting sync.repair-delay: must be positive and at most 10 min, e.g. 30s");
+        assertThatThrownBy(() -> settings(with("--sync.repair-delay", "1h")))
+                .hasMessageStartingWith("setting sync.repair-delay: must be positive");
     }
 
     @Test
