@@ -245,6 +245,17 @@ public final class AutoImportJob {
                             + LoggingContainerLayout.errorLogFolder(settings.jobName)
                             + "'");
         }
+        if (settings.dryRun) {
+            out.println(
+                    "auto-import: a dry run: nothing under "
+                            + settings.lustreRoot
+                            + " was changed; the counts above are what the import would do, and"
+                            + " each change is listed in container '"
+                            + settings.loggingContainer
+                            + "', blobs under '"
+                            + LoggingContainerLayout.planFolder(settings.jobName)
+                            + "'");
+        }
     }
 
     /**

@@ -112,6 +112,13 @@ public final class AutoImportOptions {
                     .withDescription(
                             "How long the change-feed reader waits before looking for new events when it has read everything.");
 
+    public static final ConfigOption<Boolean> DRY_RUN =
+            ConfigOptions.key("dry-run")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Import job only: decide every blob as usual against the tree as it is, print the counts and write what would be imported, replaced, deleted or kept as a conflict to the logging container (plans/), and change nothing under the Lustre root. A bare --dry-run means true.");
+
     public static final ConfigOption<Integer> STORAGE_MAX_TRIES =
             ConfigOptions.key("storage.max-tries")
                     .intType()
@@ -172,6 +179,7 @@ public final class AutoImportOptions {
                     CHECKPOINT_INTERVAL,
                     PARALLELISM,
                     REPAIR_DELAY,
+                    DRY_RUN,
                     STORAGE_MAX_TRIES,
                     JOB_NAME);
 

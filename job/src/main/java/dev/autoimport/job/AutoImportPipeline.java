@@ -112,6 +112,7 @@ public final class AutoImportPipeline {
                         .setContentSource(new BlobContentSource(settings.storage))
                         .setPolicy(new ImportPolicy(settings.conflictMode, settings.allowSetuid))
                         .setMaxConcurrentActions(settings.maxConcurrentWrites)
+                        .setDryRun(settings.dryRun)
                         // The import job's end leaves no time for later repairs.
                         .setRepairSchedule(
                                 continuous

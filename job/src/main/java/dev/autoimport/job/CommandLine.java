@@ -86,6 +86,12 @@ public final class CommandLine {
                 local = true;
                 continue;
             }
+            if (arg.equals("--" + AutoImportOptions.DRY_RUN.key())
+                    && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                // As rclone's and azcopy's: a bare flag.
+                flags.put(AutoImportOptions.DRY_RUN.key(), "true");
+                continue;
+            }
             if (!arg.startsWith("--")) {
                 throw new SettingsException(
                         "unexpected argument '" + arg + "'; settings are given as --key value");

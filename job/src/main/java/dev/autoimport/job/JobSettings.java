@@ -39,6 +39,7 @@ public final class JobSettings implements Serializable {
     public final int maxConcurrentWrites;
     public final Duration pollInterval;
     public final Duration repairDelay;
+    public final boolean dryRun;
 
     /**
      * The checkpoint interval the user set for this job, or null: then the Flink configuration's
@@ -87,6 +88,13 @@ public final class JobSettings implements Serializable {
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw SettingsException.of(
                     AutoImportOptions.POLL_INTERVAL, "must be positive, e.g. 1s or 500ms");
+        }
+        dryRun = bool(AutoImportOptions.DRY_RUN, c);
+        if (dryRun && mode != JobMode.IMPORT) {
+            throw SettingsException.of(
+                    AutoImportOptions.DRY_RUN,
+                    "is for the import job only; run --mode import --dry-run to see what the"
+                            + " walk would do");
         }
         repairDelay = duration(AutoImportOptions.REPAIR_DELAY, c);
         if (repairDelay.isNegative()

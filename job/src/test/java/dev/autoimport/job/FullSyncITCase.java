@@ -9,6 +9,7 @@ import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.options.BlobParallelUploadOptions;
 import dev.autoimport.connector.blob.BlobChange;
 import dev.autoimport.connector.blob.testing.AzuriteExtension;
+import dev.autoimport.connector.lustre.LustrePaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -236,6 +237,92 @@ class FullSyncITCase {
 
     private List<String> listedNames() {
         return blobs.listBlobs().stream().map(BlobItem::getName).toList();
+    }
+
+    /**
+     * {@code --dry-run}: the walk decides every blob against the tree as it is, changes nothing
+     * under the root (not a byte, not an inode, not the reserved directory), lists each change it
+     * would make in the logging container, and counts what the real import then does.
+     */
+    @Test
+    void aDryRunChangesNothingListsItsPlanAndCountsWhatTheImportThenDoes() throws Exception {
+        upload("data/", "", Map.of("permissions", "0750"));
+        for (int i = 0; i < 6; i++) {
+            upload("data/f" + i + ".txt", "content " + i + "\n", Map.of("permissions", "0640"));
+        }
+        upload("data/deep/g.txt", "deep\n", Map.of());
+        upload("latest", "data/f0.txt", Map.of("ftype", "LNK"));
+        upload("kept.txt", "the blob's\n", Map.of());
+        Files.writeString(root.resolve("kept.txt"), "changed on Lustre\n");
+        Files.createDirectories(root.resolve("data"));
+        Map<String, String> tree = TreeSnapshot.of(root, true);
+        Map<String, Object> inodes = inodes(root);
+
+        Run dry = runImport(root, "--dry-run");
+
+        assertThat(TreeSnapshot.of(root, true)).as("not a byte or an attribute").isEqualTo(tree);
+        assertThat(inodes(root)).as("not an inode").isEqualTo(inodes);
+        assertThat(root.resolve(LustrePaths.RESERVED_NAME)).doesNotExist();
+        List<String> plan = planLines();
+        assertThat(plan)
+                .anySatisfy(l -> assertThat(l).contains("\"level\":\"import\"", "data/f3.txt"));
+        assertThat(plan)
+                .anySatisfy(l -> assertThat(l).contains("\"level\":\"keep-conflict\"", "kept.txt"));
+
+        Run real = runImport(root);
+        for (String m :
+                List.of(
+                        "fullSync.blobsWalked",
+                        "fullSync.importedFiles",
+                        "fullSync.importedDirectories",
+                        "fullSync.importedSymlinks",
+                        "fullSync.preexistingFiles",
+                        "fullSync.preexistingDirectories",
+                        "fullSync.conflicts",
+                        "fullSync.errors")) {
+            assertThat(dry.metric(m)).as(m).isEqualTo(real.metric(m));
+        }
+        assertThat(real.metric("fullSync.importedFiles")).isEqualTo(7);
+        assertThat(real.metric("fullSync.conflicts")).isEqualTo(1);
+        assertThat(plan)
+                .as("one line per change: %s", plan)
+                .hasSize(
+                        (int)
+                                (real.metric("fullSync.blobsImported")
+                                        + real.metric("fullSync.conflicts")));
+        assertThat(contentOf("kept.txt")).isEqualTo("changed on Lustre\n");
+    }
+
+    private static Map<String, Object> inodes(Path dir) throws IOException {
+        Map<String, Object> m = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.toList()) {
+                m.put(
+                        dir.relativize(p).toString(),
+                        Files.getAttribute(p, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS));
+            }
+        }
+        return m;
+    }
+
+    /** Every line of this job's dry-run plans in the logging container. */
+    private List<String> planLines() {
+        BlobContainerClient logs =
+                AZURITE.serviceClient().getBlobContainerClient("auto-import-logs");
+        List<String> lines = new ArrayList<>();
+        logs.listBlobs(
+                        new com.azure.storage.blob.models.ListBlobsOptions().setPrefix("plans/"),
+                        null)
+                .forEach(
+                        b ->
+                                lines.addAll(
+                                        logs.getBlobClient(b.getName())
+                                                .downloadContent()
+                                                .toString()
+                                                .lines()
+                                                .filter(l -> !l.isBlank())
+                                                .toList()));
+        return lines;
     }
 
     private String contentOf(String relative) throws IOException {

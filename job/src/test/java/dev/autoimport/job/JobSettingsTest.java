@@ -92,6 +92,11 @@ class JobSettingsTest {
                         "setting metadata.allow-setuid: 'yes' is not a boolean; write true or false");
         assertThatThrownBy(() -> settings(with("--job.parallelism", "four")))
                 .hasMessage("setting job.parallelism: 'four' is not a whole number");
+        assertThat(settings(with("--mode", "import", "--dry-run")).dryRun)
+                .as("a bare --dry-run, as rclone's")
+                .isTrue();
+        assertThatThrownBy(() -> settings(with("--dry-run", "true")))
+                .hasMessageStartingWith("setting dry-run: is for the import job only");
         assertThatThrownBy(() -> settings(with("--storage.max-tries", "0")))
                 .hasMessage("setting storage.max-tries: 0 is out of range; use 1 to 20");
         assertThatThrownBy(() -> settings(with("--sync.repair-delay", "0s")))

@@ -41,7 +41,8 @@ public final class ErrorLog {
     static final int MAX_BUFFERED_LINES = 100_000;
 
     private final BlobContainerClient container;
-    private final String jobName;
+    private final String folder;
+    private final String title;
     private final int subtask;
     private final Clock clock;
 
@@ -56,8 +57,30 @@ public final class ErrorLog {
     private Instant lastStart = Instant.EPOCH;
 
     public ErrorLog(BlobContainerClient container, String jobName, int subtask, Clock clock) {
+        this(
+                container,
+                LoggingContainerLayout.errorLogFolder(jobName),
+                "Error log",
+                subtask,
+                clock);
+    }
+
+    /** The same append-only log for a dry run's plan: one line per change it would make. */
+    public static ErrorLog plan(
+            BlobContainerClient container, String jobName, int subtask, Clock clock) {
+        return new ErrorLog(
+                container,
+                LoggingContainerLayout.planFolder(jobName),
+                "Dry-run plan",
+                subtask,
+                clock);
+    }
+
+    private ErrorLog(
+            BlobContainerClient container, String folder, String title, int subtask, Clock clock) {
         this.container = container;
-        this.jobName = jobName;
+        this.folder = folder;
+        this.title = title;
         this.subtask = subtask;
         this.clock = clock;
     }
@@ -90,11 +113,7 @@ public final class ErrorLog {
 
     /** Where the error logs of this job are: "container 'c', blobs under 'errors/job/'". */
     public String location() {
-        return "container '"
-                + container.getBlobContainerName()
-                + "', blobs under '"
-                + LoggingContainerLayout.errorLogFolder(jobName)
-                + "'";
+        return "container '" + container.getBlobContainerName() + "', blobs under '" + folder + "'";
     }
 
     /**
@@ -175,7 +194,7 @@ public final class ErrorLog {
     private void startBlob(Instant now) {
         Instant start = now.isAfter(lastStart) ? now : lastStart.plusMillis(1);
         while (true) {
-            String name = LoggingContainerLayout.errorLogBlob(jobName, subtask, start);
+            String name = LoggingContainerLayout.logBlob(folder, subtask, start);
             AppendBlobClient candidate = container.getBlobClient(name).getAppendBlobClient();
             if (candidate.createIfNotExists() != null) {
                 blob = candidate;
@@ -183,7 +202,7 @@ public final class ErrorLog {
                 blobBlocks = 0;
                 blobLength = 0;
                 lastStart = start;
-                LOG.info("Error log of subtask {}: {}", subtask, name);
+                LOG.info("{} of subtask {}: {}", title, subtask, name);
                 return;
             }
             start = start.plusMillis(1);

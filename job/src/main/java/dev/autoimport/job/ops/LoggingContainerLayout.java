@@ -15,6 +15,7 @@ import java.util.HexFormat;
  *
  * <pre>
  * errors/&lt;job&gt;/&lt;yyyy-MM-dd&gt;/&lt;subtask&gt;-&lt;start&gt;.jsonl   error log: append blobs, one JSON line per failed blob
+ * plans/&lt;job&gt;/&lt;yyyy-MM-dd&gt;/&lt;subtask&gt;-&lt;start&gt;.jsonl    a dry run's plan: one JSON line per change it would make
  * reports/&lt;job&gt;/&lt;job id&gt;/fullSync-0.json               the walk's table (written by the operations operator)
  * locks/&lt;sha256 of the Lustre root&gt;                      one job per root: the lease and its holder
  * </pre>
@@ -45,10 +46,20 @@ public final class LoggingContainerLayout {
         return "errors/" + jobSegment(jobName) + "/";
     }
 
+    /** The folder of one job's dry-run plans, ending with '/'. */
+    public static String planFolder(String jobName) {
+        return "plans/" + jobSegment(jobName) + "/";
+    }
+
     /** One error-log blob of one sink subtask, started at {@code start}. */
     public static String errorLogBlob(String jobName, int subtask, Instant start) {
+        return logBlob(errorLogFolder(jobName), subtask, start);
+    }
+
+    /** One blob of a log under {@code folder} (errors or plans), started at {@code start}. */
+    static String logBlob(String folder, int subtask, Instant start) {
         LocalDate day = start.atZone(ZoneOffset.UTC).toLocalDate();
-        return errorLogFolder(jobName) + day + "/" + subtask + "-" + START.format(start) + ".jsonl";
+        return folder + day + "/" + subtask + "-" + START.format(start) + ".jsonl";
     }
 
     /** The folder of one job run's reports, ending with '/'. */

@@ -103,11 +103,43 @@ public final class OperationsOperator extends AbstractStreamOperator<Void>
             fullSyncOutcomes++;
         }
         metrics.countSuccess(outcome);
+        if (ops != null && settings.dryRun) {
+            plan(outcome);
+        }
         if (outcome.report == LustreAction.Report.ERROR) {
             blobFailed(outcome);
         } else if (ops != null) {
             ops.checkHealthy();
         }
+    }
+
+    /** A dry run: what the outcome would have changed, as one line of the plan. */
+    private void plan(LustreAction outcome) {
+        String change;
+        switch (outcome.report) {
+            case APPLY:
+                change = outcome.operation == LustreAction.Operation.DELETE ? "delete" : "import";
+                break;
+            case APPLY_CONFLICT:
+                change = outcome.operation == LustreAction.Operation.DELETE ? "delete" : "replace";
+                break;
+            case CONFLICT_KEPT:
+                change = "keep-conflict";
+                break;
+            default:
+                return;
+        }
+        ops.planned(
+                new ErrorLogEntry(
+                        Instant.now(),
+                        change,
+                        outcome.phase,
+                        outcome.blobName,
+                        outcome.path,
+                        outcome.operation.name().toLowerCase(Locale.ROOT),
+                        null,
+                        0,
+                        0));
     }
 
     private void blobFailed(LustreAction outcome) {

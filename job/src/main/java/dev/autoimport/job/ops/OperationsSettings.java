@@ -17,6 +17,9 @@ public final class OperationsSettings implements Serializable {
     public final String jobName;
     public final boolean importJob;
 
+    /** A dry run: the outcomes are what the job would do; they go to a plan log. */
+    public final boolean dryRun;
+
     /** -1 unlimited; applies to the import job only. */
     public final int maxErrors;
 
@@ -26,6 +29,7 @@ public final class OperationsSettings implements Serializable {
     private OperationsSettings(JobSettings settings, RootLease lease) {
         this.jobName = settings.jobName;
         this.importJob = settings.mode == JobMode.IMPORT;
+        this.dryRun = settings.dryRun;
         this.maxErrors = settings.maxErrors;
         this.logging = settings.loggingStorage();
         this.lease = lease;

@@ -43,6 +43,10 @@ public final class SubtaskOperations {
     private final Supplier<Map<String, Long>> fullSync;
     private final Supplier<Map<String, Long>> blobSync;
     private final ErrorLog errorLog;
+
+    /** A dry run's plan; null in a real run. */
+    private final ErrorLog planLog;
+
     private final WalkReports reports;
     private final ProgressLog progress;
     private final RootLease lease;
@@ -72,6 +76,10 @@ public final class SubtaskOperations {
         this.blobSync = blobSync;
         BlobContainerClient logging = settings.logging.containerClient();
         this.errorLog = new ErrorLog(logging, settings.jobName, subtask, Clock.systemUTC());
+        this.planLog =
+                settings.dryRun
+                        ? ErrorLog.plan(logging, settings.jobName, subtask, Clock.systemUTC())
+                        : null;
         this.reports = new WalkReports(logging);
         this.progress = new ProgressLog(subtask, parallelism);
         this.lease = subtask == 0 ? settings.lease : null;
@@ -121,6 +129,11 @@ public final class SubtaskOperations {
     /** Where this job's error log is, for messages. */
     public String errorLogLocation() {
         return errorLog.location();
+    }
+
+    /** Logs one change a dry run would make (never blocks on the network). */
+    public void planned(ErrorLogEntry entry) {
+        planLog.add(entry);
     }
 
     /** Logs one failed blob. */
@@ -252,6 +265,9 @@ public final class SubtaskOperations {
     private void flushErrorLog() {
         try {
             errorLog.flush();
+            if (planLog != null) {
+                planLog.flush();
+            }
             flushFailures = 0;
         } catch (RuntimeException e) {
             if (flushFailures++ % 30 == 0) {

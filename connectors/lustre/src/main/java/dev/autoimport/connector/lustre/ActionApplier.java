@@ -38,7 +38,7 @@ import java.util.Optional;
  * counts; {@code syncFiles} closes that window at the cost of one round trip to the storage servers
  * per file.
  */
-final class ActionApplier {
+final class ActionApplier implements EntryApplier {
 
     /**
      * The longest target Linux stores: {@code PATH_MAX} (4,096) counts the terminating NUL, and
@@ -69,15 +69,8 @@ final class ActionApplier {
         this.syncFiles = syncFiles;
     }
 
-    void apply(LustreAction action) throws IOException {
-        apply(action, null);
-    }
-
-    /**
-     * @param download the blob's download already under way (its answer told the version), or null
-     *     to start one for the action's etag when content is needed
-     */
-    void apply(LustreAction action, ContentSource.Download download) throws IOException {
+    @Override
+    public void apply(LustreAction action, ContentSource.Download download) throws IOException {
         switch (action.operation) {
             case WRITE_FILE:
                 writeFile(action, download);

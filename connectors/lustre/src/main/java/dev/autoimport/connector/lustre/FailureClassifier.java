@@ -130,7 +130,7 @@ final class FailureClassifier {
         if (problem.isPresent()) {
             return problem;
         }
-        if (!staging.isPresent()) {
+        if (staging != null && !staging.isPresent()) {
             return Optional.of(
                     "the staging directory "
                             + staging.directory()

@@ -45,6 +45,7 @@ public final class LustreSink implements Serializable {
     private final boolean syncFiles;
     private final SyncPolicy policy;
     private final RepairSchedule repairSchedule;
+    private final boolean dryRun;
 
     LustreSink(
             String root,
@@ -55,7 +56,8 @@ public final class LustreSink implements Serializable {
             Integer defaultDirectoryGid,
             boolean syncFiles,
             SyncPolicy policy,
-            RepairSchedule repairSchedule) {
+            RepairSchedule repairSchedule,
+            boolean dryRun) {
         this.root = root;
         this.contentSource = contentSource;
         this.maxConcurrentActions = maxConcurrentActions;
@@ -65,6 +67,7 @@ public final class LustreSink implements Serializable {
         this.syncFiles = syncFiles;
         this.policy = policy;
         this.repairSchedule = repairSchedule;
+        this.dryRun = dryRun;
     }
 
     public static LustreSinkBuilder builder() {
@@ -113,6 +116,10 @@ public final class LustreSink implements Serializable {
 
     SyncPolicy policy() {
         return policy;
+    }
+
+    boolean dryRun() {
+        return dryRun;
     }
 
     RepairSchedule repairSchedule() {

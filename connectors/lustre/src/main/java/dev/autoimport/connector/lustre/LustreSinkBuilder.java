@@ -25,6 +25,7 @@ public final class LustreSinkBuilder {
     private SyncPolicy policy;
     private boolean syncFiles;
     private RepairSchedule repairSchedule = RepairSchedule.defaults();
+    private boolean dryRun;
 
     LustreSinkBuilder() {}
 
@@ -122,6 +123,16 @@ public final class LustreSinkBuilder {
     }
 
     /**
+     * A dry run: every action is decided against the tree as it is and its outcome emitted as if it
+     * had been carried out, but nothing under the root changes, not even the reserved directory (no
+     * staging area, no import markers). Downloads are started for their headers only.
+     */
+    public LustreSinkBuilder setDryRun(boolean dryRun) {
+        this.dryRun = dryRun;
+        return this;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the setting that is missing or wrong, and why
      */
     public LustreSink build() {
@@ -155,6 +166,7 @@ public final class LustreSinkBuilder {
                 defaultDirectoryGid,
                 syncFiles,
                 policy,
-                repairSchedule);
+                repairSchedule,
+                dryRun);
     }
 }

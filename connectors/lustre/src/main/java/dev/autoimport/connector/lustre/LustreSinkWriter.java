@@ -45,7 +45,7 @@ final class LustreSinkWriter implements AutoCloseable {
     private final StagingArea staging;
     private final ContentSource.Reader content;
     private final ActionListener listener;
-    private final ActionApplier applier;
+    private final EntryApplier applier;
     private final PathSynchronizer synchronizer;
     private final FailureClassifier classifier;
     private final PathOrderedExecutor executor;
@@ -85,7 +85,11 @@ final class LustreSinkWriter implements AutoCloseable {
         this.staging = staging;
         this.content = content;
         this.listener = listener;
-        this.applier = new ActionApplier(root, staging, content, defaultDirectory, syncFiles);
+        // A dry run has no staging area: it creates nothing under the root.
+        this.applier =
+                staging == null
+                        ? EntryApplier.DRY_RUN
+                        : new ActionApplier(root, staging, content, defaultDirectory, syncFiles);
         this.synchronizer =
                 policy == null
                         ? null
@@ -119,14 +123,16 @@ final class LustreSinkWriter implements AutoCloseable {
                     "Sink subtask " + subtaskIndex + " cannot start: " + problem.get(), null);
         }
         LustreRoot root = new LustreRoot(sink.root());
-        StagingArea staging = StagingArea.open(root, subtaskIndex, parallelism);
+        StagingArea staging =
+                sink.dryRun() ? null : StagingArea.open(root, subtaskIndex, parallelism);
         ContentSource.Reader content = null;
         try {
             content = sink.contentSource().open();
             LOG.info(
-                    "Lustre sink subtask {} of {} writes under {} with up to {} actions at once",
+                    "Lustre sink subtask {} of {} {} {} with up to {} actions at once",
                     subtaskIndex,
                     parallelism,
+                    sink.dryRun() ? "decides (a dry run: changes nothing) under" : "writes under",
                     root,
                     sink.maxConcurrentActions());
             return new LustreSinkWriter(
@@ -146,7 +152,9 @@ final class LustreSinkWriter implements AutoCloseable {
             if (content != null) {
                 content.close();
             }
-            staging.close();
+            if (staging != null) {
+                staging.close();
+            }
             throw e;
         }
     }
@@ -235,6 +243,9 @@ final class LustreSinkWriter implements AutoCloseable {
             stopped = false;
         }
         content.close();
+        if (staging == null) {
+            return;
+        }
         if (!stopped) {
             LOG.warn(
                     "Actions still running after {} s; leaving {} for the next start to clean",

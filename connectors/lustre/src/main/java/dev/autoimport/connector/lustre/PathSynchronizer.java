@@ -31,13 +31,13 @@ final class PathSynchronizer {
     private final NamespaceInspector inspector;
     private final SyncPolicy policy;
     private final ContentSource.Reader content;
-    private final ActionApplier applier;
+    private final EntryApplier applier;
 
     PathSynchronizer(
             NamespaceInspector inspector,
             SyncPolicy policy,
             ContentSource.Reader content,
-            ActionApplier applier) {
+            EntryApplier applier) {
         this.inspector = inspector;
         this.policy = policy;
         this.content = content;
