@@ -141,7 +141,7 @@ final class LustreWriterOperator extends AbstractStreamOperator<LustreAction>
 
     /** A later action on the path replaces its pending or running repair. */
     private void supersedeRepair(Object key) throws Exception {
-        if (repairsPending == 0 && repairing.isEmpty()) {
+        if (!repairsOutstanding()) {
             // The common case costs no state lookup.
             return;
         }
@@ -320,7 +320,7 @@ final class LustreWriterOperator extends AbstractStreamOperator<LustreAction>
 
     @Override
     public void onAppliedUpTo(long watermarkMillis) {
-        if (repairsPending > 0 || !repairing.isEmpty()) {
+        if (repairsOutstanding()) {
             heldWatermark = Math.max(heldWatermark, watermarkMillis);
             return;
         }
@@ -328,11 +328,16 @@ final class LustreWriterOperator extends AbstractStreamOperator<LustreAction>
     }
 
     private void releaseHeldWatermark() {
-        if (heldWatermark != Long.MIN_VALUE && repairsPending == 0 && repairing.isEmpty()) {
+        if (heldWatermark != Long.MIN_VALUE && !repairsOutstanding()) {
             long mark = heldWatermark;
             heldWatermark = Long.MIN_VALUE;
             output.emitWatermark(new Watermark(mark));
         }
+    }
+
+    /** Whether any repair waits for its timer or is being carried out. */
+    private boolean repairsOutstanding() {
+        return repairsPending > 0 || !repairing.isEmpty();
     }
 
     /** The oldest unfinished action of the key has its outcome: what it was. */
